@@ -1,0 +1,65 @@
+// Central, as a table of contents: database, stores, embedded broker (optional), subscriber, HTTP API.
+
+import type { FastifyInstance } from 'fastify';
+import { logger } from '../lib/log.ts';
+import { buildApp } from './app.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.ts';
+import type { CentralConfig } from './config/schema.ts';
+import { IngestService } from './ingest/ingest-service.ts';
+import { Subscriber } from './ingest/subscriber.ts';
+import { CameraStatusStore } from './store/camera-status-store.ts';
+import { openDatabase } from './store/database.ts';
+import { IncidentStore } from './store/incident-store.ts';
+import { QuarantineStore } from './store/quarantine-store.ts';
+
+export interface CentralHandle {
+  app: FastifyInstance;
+  /** http://host:port of the API. */
+  url: string;
+  brokerUrl: string;
+  ingest: IngestService;
+  incidents: IncidentStore;
+  stop(): Promise<void>;
+}
+
+export async function startCentral(config: CentralConfig): Promise<CentralHandle> {
+  const log = logger('central');
+  const db = openDatabase(config.database.path);
+  const incidents = new IncidentStore(db);
+  const ingest = new IngestService(incidents, new QuarantineStore(db), new CameraStatusStore(db), log);
+
+  let broker: EmbeddedBroker | undefined;
+  let brokerUrl = config.broker.url;
+  if (config.broker.embedded) {
+    const u = new URL(config.broker.url);
+    broker = await startEmbeddedBroker(u.port === '' ? 1883 : Number(u.port), u.hostname);
+    brokerUrl = broker.url;
+    log.info({ broker: brokerUrl }, 'embedded broker started');
+  }
+  const subscriber = new Subscriber({ ...config.broker, url: brokerUrl }, ingest, log);
+
+  const app = await buildApp({
+    incidents,
+    log,
+    ready: () => {
+      const checks = { database: db.open, broker: subscriber.client.connected };
+      return { ok: Object.values(checks).every(Boolean), checks };
+    },
+  });
+  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  log.info({ address }, 'central listening');
+
+  return {
+    app,
+    url: address,
+    brokerUrl,
+    ingest,
+    incidents,
+    async stop() {
+      await app.close();
+      await subscriber.close();
+      if (broker) await broker.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The edge box config: one typed tree (site, broker, detector, cameras with zones/lines/rules), every field described.
+import { type Static, Type } from '@sinclair/typebox';
+import type { ConfigIssue } from '../../config/errors.ts';
+import { SLUG_PATTERN } from '../../contract/ids.ts';
+import { DetectorSchema } from '../detect/detector-schema.ts';
+import { SourceSchema } from '../ingest/source-schema.ts';
+import { LineSchema, RuleSchema, ZoneSchema } from '../rules/rule-schema.ts';
+
+export const BrokerSchema = Type.Object(
+  {
+    url: Type.String({
+      default: 'mqtt://127.0.0.1:1883',
+      description: 'mqtt://, mqtts://, ws:// or wss:// URL of the broker',
+    }),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String({ description: 'use ${ENV_VAR} rather than a literal secret' })),
+    clientId: Type.Optional(Type.String({ description: 'default: matthan-edge-{site}' })),
+    caFile: Type.Optional(Type.String({ description: 'PEM CA bundle for mqtts:// with a private CA' })),
+    keepaliveS: Type.Integer({
+      minimum: 5,
+      maximum: 3600,
+      default: 30,
+      description: 'MQTT keepalive seconds',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const CameraSchema = Type.Object(
+  {
+    id: Type.String({ pattern: SLUG_PATTERN, description: 'camera id: lower-case letters, digits, - and _' }),
+    name: Type.Optional(Type.String({ description: 'human name shown to reviewers' })),
+    enabled: Type.Boolean({ default: true }),
+    source: SourceSchema,
+    fps: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 60,
+      default: 5,
+      description: 'frames per second analysed. Higher catches faster crossings and costs CPU linearly.',
+    }),
+    location: Type.Optional(
+      Type.Object(
+        {
+          lat: Type.Number({ minimum: -90, maximum: 90 }),
+          lon: Type.Number({ minimum: -180, maximum: 180 }),
+        },
+        { additionalProperties: false, description: 'camera position (WGS84), forwarded in IOC alerts' },
+      ),
+    ),
+    zones: Type.Array(ZoneSchema, { default: [] }),
+    lines: Type.Array(LineSchema, { default: [] }),
+    rules: Type.Array(RuleSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export const EdgeConfigSchema = Type.Object(
+  {
+    site: Type.String({ pattern: SLUG_PATTERN, description: 'site id; the first level of every MQTT topic' }),
+    timezone: Type.String({ default: 'Asia/Ho_Chi_Minh', description: 'IANA zone for rule schedules' }),
+    dataDir: Type.String({
+      default: './data/edge',
+      description: 'outbox, segment ring buffer and evidence (relative to cwd)',
+    }),
+    modelsDir: Type.Optional(
+      Type.String({ description: 'where model files are; default $MATTHAN_MODELS_DIR or ../shared/models' }),
+    ),
+    mediaDir: Type.Optional(
+      Type.String({
+        description: 'where media:NAME sources are; default $MATTHAN_MEDIA_DIR or ../shared/media',
+      }),
+    ),
+    broker: { ...BrokerSchema, default: {} },
+    detector: { ...DetectorSchema, default: {} },
+    cameras: Type.Array(CameraSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type EdgeConfig = Static<typeof EdgeConfigSchema>;
+export type CameraConfig = Static<typeof CameraSchema>;
+
+/** Cross-field checks: unique ids, rules that reference zones/lines that exist, sane polygons. */
+export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const cameraIds = new Set<string>();
+  config.cameras.forEach((cam, ci) => {
+    if (cameraIds.has(cam.id))
+      issues.push({ path: `cameras[${ci}].id`, value: cam.id, reason: 'duplicate camera id' });
+    cameraIds.add(cam.id);
+    const zones = new Set<string>();
+    cam.zones.forEach((z, zi) => {
+      if (zones.has(z.id))
+        issues.push({ path: `cameras[${ci}].zones[${zi}].id`, value: z.id, reason: 'duplicate zone id' });
+      zones.add(z.id);
+    });
+    const lines = new Set<string>();
+    cam.lines.forEach((l, li) => {
+      if (lines.has(l.id))
+        issues.push({ path: `cameras[${ci}].lines[${li}].id`, value: l.id, reason: 'duplicate line id' });
+      lines.add(l.id);
+    });
+    const rules = new Set<string>();
+    cam.rules.forEach((r, ri) => {
+      const at = `cameras[${ci}].rules[${ri}]`;
+      if (rules.has(r.id)) issues.push({ path: `${at}.id`, value: r.id, reason: 'duplicate rule id' });
+      rules.add(r.id);
+      for (const [field, value] of Object.entries(r)) {
+        if ((field === 'zone' || field.endsWith('Zone')) && typeof value === 'string' && !zones.has(value)) {
+          issues.push({
+            path: `${at}.${field}`,
+            value,
+            reason: `no zone with this id on camera ${cam.id} (zones: ${[...zones].join(', ') || 'none'})`,
+          });
+        }
+        if ((field === 'line' || field.endsWith('Line')) && typeof value === 'string' && !lines.has(value)) {
+          issues.push({
+            path: `${at}.${field}`,
+            value,
+            reason: `no line with this id on camera ${cam.id} (lines: ${[...lines].join(', ') || 'none'})`,
+          });
+        }
+      }
+    });
+  });
+  return issues;
+}

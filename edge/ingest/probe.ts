@@ -1,0 +1,58 @@
+// Reads a source's video size with ffprobe (needed to place the scaled picture inside the model input).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { maskUrl } from '../../lib/mask-url.ts';
+
+const run = promisify(execFile);
+
+export interface ProbeResult {
+  width: number;
+  height: number;
+  fps: number;
+  codec: string;
+}
+
+export async function probeVideo(
+  input: string,
+  opts: { rtspTransport?: 'tcp' | 'udp'; timeoutMs?: number } = {},
+): Promise<ProbeResult> {
+  const args = [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height,avg_frame_rate,r_frame_rate,codec_name',
+    '-of',
+    'json',
+  ];
+  if (/^rtsps?:/i.test(input))
+    args.push(
+      '-rtsp_transport',
+      opts.rtspTransport ?? 'tcp',
+      '-timeout',
+      String((opts.timeoutMs ?? 5000) * 1000),
+    );
+  args.push(input);
+  let stdout: string;
+  try {
+    ({ stdout } = await run('ffprobe', args, { timeout: (opts.timeoutMs ?? 5000) + 2000 }));
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(
+      `ffprobe failed on ${maskUrl(input)}: ${maskUrl((e.stderr || e.message).trim().split('\n').pop() ?? '')}`,
+    );
+  }
+  const stream = (JSON.parse(stdout) as { streams?: Record<string, string | number>[] }).streams?.[0];
+  if (!stream) throw new Error(`no video stream in ${maskUrl(input)}`);
+  const rate = String(
+    stream.avg_frame_rate && stream.avg_frame_rate !== '0/0' ? stream.avg_frame_rate : stream.r_frame_rate,
+  );
+  const [num, den] = rate.split('/').map(Number);
+  return {
+    width: Number(stream.width),
+    height: Number(stream.height),
+    fps: num && den ? num / den : 0,
+    codec: String(stream.codec_name),
+  };
+}

@@ -1,0 +1,84 @@
+// The edge box, as a table of contents: resolve the model, start the detector, the publisher and every camera.
+import path from 'node:path';
+import { type MatthanEvent, Topics } from '../contract/index.ts';
+import { logger } from '../lib/log.ts';
+import { resolveModel } from '../models/resolve.ts';
+import { CameraPipeline, type CameraStats } from './camera-pipeline.ts';
+import type { EdgeConfig } from './config/schema.ts';
+import { createDetector } from './detect/create-detector.ts';
+import { DetectorPool } from './detect/detector-pool.ts';
+import { resolveSourceUrl } from './ingest/source-url.ts';
+import { MqttPublisher } from './publish/mqtt-publisher.ts';
+
+export interface EdgeOptions {
+  /** Directory of the config file, for relative paths. */
+  configDir?: string;
+}
+
+export interface EdgeHandle {
+  /** Resolves when every camera's (non-looping file) source has ended and its frames are processed. */
+  ended: Promise<void>;
+  stats(): { cameras: Record<string, CameraStats>; eventsPublished: number; publishFailures: number };
+  stop(): Promise<void>;
+}
+
+export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Promise<EdgeHandle> {
+  const log = logger('edge', { site: config.site });
+  const configDir = opts.configDir ?? process.cwd();
+  const model = resolveModel(config.detector, { modelsDir: config.modelsDir, configDir });
+  const detector = await createDetector(model, config.detector);
+  log.info({ model: model.name, family: model.family }, 'detector loaded');
+  const pool = new DetectorPool(detector);
+  const publisher = new MqttPublisher(config, log);
+
+  let eventsPublished = 0;
+  let publishFailures = 0;
+  const inflight = new Set<Promise<void>>();
+  const publishEvent = (event: MatthanEvent) => {
+    const p = publisher
+      .publish(Topics.events(config.site, event.camera), JSON.stringify(event), { qos: 1 })
+      .then(() => {
+        eventsPublished++;
+      })
+      .catch((err: Error) => {
+        publishFailures++;
+        log.warn({ camera: event.camera, event: event.id, err: err.message }, 'event publish failed');
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  };
+
+  const enabled = config.cameras.filter((c) => c.enabled);
+  const cameras = enabled.map((camera) => {
+    const camLog = log.child({ camera: camera.id });
+    return new CameraPipeline({
+      site: config.site,
+      camera,
+      source: resolveSourceUrl(camera.source.url, {
+        mediaDir: config.mediaDir,
+        configDir: path.resolve(configDir),
+      }),
+      pool,
+      timezone: config.timezone,
+      log: camLog,
+      emitEvent: publishEvent,
+      emitStatus: (state, reason) => void publisher.publishStatus(camera.id, state, reason ? { reason } : {}),
+    });
+  });
+  for (const c of cameras) c.start();
+
+  return {
+    ended: Promise.all(cameras.map((c) => c.ended)).then(() => undefined),
+    stats: () => ({
+      cameras: Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, { ...c.stats }])),
+      eventsPublished,
+      publishFailures,
+    }),
+    async stop() {
+      await Promise.all(cameras.map((c) => c.stop()));
+      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3000))]);
+      await publisher.close();
+      await detector.close();
+    },
+  };
+}
