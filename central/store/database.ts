@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.ts';
+import { CORE_MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
 
@@ -13,16 +13,23 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fsync at checkpoints
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  migrate(db, 'core', CORE_MIGRATIONS);
   return db;
 }
 
-export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
+/**
+ * Applies the pending migrations of one area (core, evidence, forward, ...), each in its own transaction.
+ * Areas version independently in schema_migrations, so each module owns its tables and migrations.
+ */
+export function migrate(db: Db, area: string, migrations: readonly string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (area TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_migrations WHERE area = ?').get(area) as { version: number } | undefined;
+  for (let v = row?.version ?? 0; v < migrations.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
+      db.exec(migrations[v]!);
+      db.prepare(
+        'INSERT INTO schema_migrations (area, version) VALUES (?, ?) ON CONFLICT (area) DO UPDATE SET version = excluded.version',
+      ).run(area, v + 1);
     })();
   }
 }

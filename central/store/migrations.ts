@@ -1,5 +1,5 @@
-// Schema migrations, applied in order inside a transaction; user_version records the last one applied.
-export const MIGRATIONS: readonly string[] = [
+// Core schema migrations (incidents, events, quarantine, camera status); append only, never edit a shipped one.
+export const CORE_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE incidents (
     id TEXT PRIMARY KEY,
