@@ -17,7 +17,7 @@ export function sharedDir(env: NodeJS.ProcessEnv = process.env): string | undefi
 }
 
 function assetDir(
-  kind: 'models' | 'media',
+  kind: 'models' | 'media' | 'schemas',
   configured: string | undefined,
   envVar: string,
   env: NodeJS.ProcessEnv,
@@ -36,3 +36,6 @@ export const modelsDir = (configured?: string, env: NodeJS.ProcessEnv = process.
   assetDir('models', configured, 'MATTHAN_MODELS_DIR', env);
 export const mediaDir = (configured?: string, env: NodeJS.ProcessEnv = process.env) =>
   assetDir('media', configured, 'MATTHAN_MEDIA_DIR', env);
+/** CAP 1.2 XSD and FIWARE Alert schemas (test fixtures for the IOC forwarders). */
+export const schemasDir = (configured?: string, env: NodeJS.ProcessEnv = process.env) =>
+  assetDir('schemas', configured, 'MATTHAN_SCHEMAS_DIR', env);
