@@ -115,6 +115,9 @@ export class CameraPipeline {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.source.stop();
+    // Let the frame in flight finish before the caller closes the shared detector session.
+    while (this.busy) await new Promise((r) => setTimeout(r, 10));
+    this.pending = undefined;
     for (const t of this.engine.flush(Date.now()))
       this.d.emitEvent(buildEvent(this.d.site, this.d.camera.id, t));
   }
