@@ -20,6 +20,20 @@ export interface CameraStats {
   events: number;
 }
 
+/** Where one frame's time went, in ms (the per-stage breakdown behind metrics and `npm run bench`). */
+export interface FrameTimings {
+  /** The pipeline sat idle waiting for ffmpeg to deliver this frame (0 when a frame was already waiting). */
+  decodeWaitMs: number;
+  /** From delivery to the detector starting on it: the latest-frame slot plus the shared detector's queue. */
+  queueWaitMs: number;
+  preprocessMs: number;
+  inferenceMs: number;
+  postprocessMs: number;
+  trackMs: number;
+  rulesMs: number;
+  publishMs: number;
+}
+
 export interface CameraPipelineDeps {
   site: string;
   camera: CameraConfig;
@@ -30,6 +44,8 @@ export interface CameraPipelineDeps {
   emitEvent: (event: MatthanEvent) => void;
   emitStatus: (state: 'online' | 'offline', reason?: string) => void;
   signal?: () => SignalState;
+  /** Called after every processed frame with its stage timings. */
+  onTimings?: (t: FrameTimings) => void;
 }
 
 export class CameraPipeline {
@@ -45,6 +61,9 @@ export class CameraPipeline {
   private readonly engine: RulesEngine;
   /** Latest frame waiting for the detector; a newer one replaces it and counts a drop. */
   private pending: Frame | undefined;
+  /** performance.now() when the pending frame arrived, and when the last frame finished processing. */
+  private pendingAt = 0;
+  private idleSince = 0;
   private busy = false;
   private stopped = false;
   private endResolve!: () => void;
@@ -79,6 +98,7 @@ export class CameraPipeline {
     this.stats.framesIn++;
     if (this.pending) this.stats.framesDropped++;
     this.pending = frame;
+    this.pendingAt = performance.now();
     if (!this.busy) void this.drain();
   }
 
@@ -86,9 +106,10 @@ export class CameraPipeline {
     this.busy = true;
     while (this.pending && !this.stopped) {
       const frame = this.pending;
+      const arrivedAt = this.pendingAt;
       this.pending = undefined;
       try {
-        await this.process(frame);
+        await this.process(frame, arrivedAt);
       } catch (err) {
         this.d.log.error({ err: (err as Error).message }, 'frame processing failed');
       }
@@ -96,16 +117,35 @@ export class CameraPipeline {
     this.busy = false;
   }
 
-  private async process(frame: Frame): Promise<void> {
-    const { detections } = await this.d.pool.run(frame);
+  private async process(frame: Frame, arrivedAt: number): Promise<void> {
+    const t0 = performance.now();
+    const { detections, timings } = await this.d.pool.run(frame);
+    const t1 = performance.now();
     this.stats.framesProcessed++;
     this.stats.detections += detections.length;
     const tracks = this.tracker.update(detections, frame.tsMs);
+    const t2 = performance.now();
     const transitions = this.engine.step(tracks, frame.tsMs, this.d.signal?.() ?? 'unknown');
+    const t3 = performance.now();
     for (const t of transitions) {
       this.stats.events++;
       this.d.emitEvent(buildEvent(this.d.site, this.d.camera.id, t));
     }
+    const t4 = performance.now();
+    if (this.d.onTimings) {
+      const detectMs = timings.preprocessMs + timings.inferenceMs + timings.postprocessMs;
+      this.d.onTimings({
+        decodeWaitMs: this.idleSince > 0 && arrivedAt > this.idleSince ? arrivedAt - this.idleSince : 0,
+        queueWaitMs: t0 - arrivedAt + Math.max(0, t1 - t0 - detectMs),
+        preprocessMs: timings.preprocessMs,
+        inferenceMs: timings.inferenceMs,
+        postprocessMs: timings.postprocessMs,
+        trackMs: t2 - t1,
+        rulesMs: t3 - t2,
+        publishMs: t4 - t3,
+      });
+    }
+    this.idleSince = t4;
   }
 
   private async idle(): Promise<void> {
