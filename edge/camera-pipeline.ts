@@ -148,6 +148,17 @@ export class CameraPipeline {
     this.idleSince = t4;
   }
 
+  /** Adds a per-frame timings listener (metrics, benchmarks). */
+  observeTimings(listener: (t: FrameTimings) => void): void {
+    const previous = this.d.onTimings;
+    this.d.onTimings = previous
+      ? (t) => {
+          previous(t);
+          listener(t);
+        }
+      : listener;
+  }
+
   private async idle(): Promise<void> {
     while (this.busy || this.pending) await new Promise((r) => setTimeout(r, 10));
   }

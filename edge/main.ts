@@ -8,6 +8,8 @@ import type { EdgeConfig } from './config/schema.ts';
 import { createDetector } from './detect/create-detector.ts';
 import { DetectorPool } from './detect/detector-pool.ts';
 import { resolveSourceUrl } from './ingest/source-url.ts';
+import { startEdgeServer } from './http/edge-server.ts';
+import { EdgeMetrics } from './metrics/edge-metrics.ts';
 import { MqttPublisher } from './publish/mqtt-publisher.ts';
 
 export interface EdgeOptions {
@@ -18,6 +20,8 @@ export interface EdgeOptions {
 export interface EdgeHandle {
   /** Resolves when every camera's (non-looping file) source has ended and its frames are processed. */
   ended: Promise<void>;
+  /** http://host:port of /metrics, /healthz, /readyz. */
+  opsUrl: string;
   stats(): { cameras: Record<string, CameraStats>; eventsPublished: number; publishFailures: number };
   stop(): Promise<void>;
 }
@@ -67,7 +71,28 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   });
   for (const c of cameras) c.start();
 
+  const metrics = new EdgeMetrics({
+    cameras: () => Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, c.stats])),
+    brokerConnected: () => publisher.connected,
+    eventsPublished: () => eventsPublished,
+  });
+  cameras.forEach((c, i) => c.observeTimings((t) => metrics.observe(enabled[i]!.id, t)));
+  const server = await startEdgeServer({
+    ...config.http,
+    registry: metrics.registry,
+    ready: () => {
+      const checks = { broker: publisher.connected, camerasFramed: cameras.filter((c) => c.stats.framesIn > 0).length };
+      return { ok: checks.broker, checks };
+    },
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    log.error({ port: config.http.port }, 'ops port in use; serving /metrics on a free port instead');
+    return startEdgeServer({ ...config.http, port: 0, registry: metrics.registry, ready: () => ({ ok: publisher.connected, checks: {} }) });
+  });
+  log.info({ url: server.url }, 'edge metrics and health');
+
   return {
+    opsUrl: server.url,
     ended: Promise.all(cameras.map((c) => c.ended)).then(() => undefined),
     stats: () => ({
       cameras: Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, { ...c.stats }])),
@@ -79,6 +104,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3000))]);
       await publisher.close();
       await detector.close();
+      await server.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 // Central Prometheus metrics. Counters owned by other modules are read at scrape time (collect), so the
 // ingest hot path pays nothing for metrics and modules stay free of prom-client.
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { mirroredCounter } from '../../lib/mirrored-counter.ts';
 
 export interface CentralMetricSources {
   /** Monotonic ingest counters (IngestService.counters). */
@@ -18,31 +19,6 @@ export interface CentralMetricSources {
     string,
     { delivered: number; failed: number; deadLettered: number; pending: number }
   >;
-}
-
-/** A Counter that mirrors a monotonic number read from elsewhere (adds the delta at each scrape). */
-function mirroredCounter<L extends string>(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-  read: () => { labels: Partial<Record<L, string>>; value: number }[],
-): Counter<L> {
-  const last = new Map<string, number>();
-  return new Counter<L>({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      for (const { labels, value } of read()) {
-        const key = JSON.stringify(labels);
-        const delta = value - (last.get(key) ?? 0);
-        if (delta > 0) this.inc(labels, delta);
-        last.set(key, value);
-      }
-    },
-  });
 }
 
 export class CentralMetrics {

@@ -71,6 +71,26 @@ export const EdgeConfigSchema = Type.Object(
       }),
     ),
     broker: { ...BrokerSchema, default: {} },
+    http: Type.Object(
+      {
+        host: Type.String({
+          default: '127.0.0.1',
+          description: 'listen address of /metrics, /healthz, /readyz; 0.0.0.0 for a LAN scraper',
+        }),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 9101,
+          description:
+            'port (default 9101; 0 picks a free one). If it is taken the box logs an error and uses a free port, cameras keep running.',
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'the operator HTTP endpoint (Prometheus metrics and health)',
+      },
+    ),
     detector: { ...DetectorSchema, default: {} },
     cameras: Type.Array(CameraSchema, { minItems: 1 }),
   },
