@@ -3,12 +3,12 @@ import path from 'node:path';
 import { type MatthanEvent, Topics } from '../contract/index.ts';
 import { logger } from '../lib/log.ts';
 import { resolveModel } from '../models/resolve.ts';
-import { CameraPipeline, type CameraStats } from './camera-pipeline.ts';
+import { CameraPipeline, type CameraStats, type FrameTimings } from './camera-pipeline.ts';
 import type { EdgeConfig } from './config/schema.ts';
 import { createDetector } from './detect/create-detector.ts';
 import { DetectorPool } from './detect/detector-pool.ts';
-import { resolveSourceUrl } from './ingest/source-url.ts';
 import { startEdgeServer } from './http/edge-server.ts';
+import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
 import { MqttPublisher } from './publish/mqtt-publisher.ts';
 
@@ -22,6 +22,8 @@ export interface EdgeHandle {
   ended: Promise<void>;
   /** http://host:port of /metrics, /healthz, /readyz. */
   opsUrl: string;
+  /** Per-frame stage timings of every camera (benchmarks). */
+  observeTimings(listener: (cameraId: string, t: FrameTimings) => void): void;
   stats(): { cameras: Record<string, CameraStats>; eventsPublished: number; publishFailures: number };
   stop(): Promise<void>;
 }
@@ -81,18 +83,28 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     ...config.http,
     registry: metrics.registry,
     ready: () => {
-      const checks = { broker: publisher.connected, camerasFramed: cameras.filter((c) => c.stats.framesIn > 0).length };
+      const checks = {
+        broker: publisher.connected,
+        camerasFramed: cameras.filter((c) => c.stats.framesIn > 0).length,
+      };
       return { ok: checks.broker, checks };
     },
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;
     log.error({ port: config.http.port }, 'ops port in use; serving /metrics on a free port instead');
-    return startEdgeServer({ ...config.http, port: 0, registry: metrics.registry, ready: () => ({ ok: publisher.connected, checks: {} }) });
+    return startEdgeServer({
+      ...config.http,
+      port: 0,
+      registry: metrics.registry,
+      ready: () => ({ ok: publisher.connected, checks: {} }),
+    });
   });
   log.info({ url: server.url }, 'edge metrics and health');
 
   return {
     opsUrl: server.url,
+    observeTimings: (listener) =>
+      cameras.forEach((c, i) => c.observeTimings((t) => listener(enabled[i]!.id, t))),
     ended: Promise.all(cameras.map((c) => c.ended)).then(() => undefined),
     stats: () => ({
       cameras: Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, { ...c.stats }])),

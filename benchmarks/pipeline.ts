@@ -1,0 +1,112 @@
+// Pipeline overhead per model: the real edge pipeline on the 1080p clip, per-stage ms per frame, the ratio
+// (everything but inference) / inference, and bare session.run on the same input size for comparison.
+import * as ort from 'onnxruntime-node';
+import { startEmbeddedBroker } from '../central/broker/embedded-broker.ts';
+import type { FrameTimings } from '../edge/camera-pipeline.ts';
+import { startEdge } from '../edge/main.ts';
+import { modelsDir } from '../models/asset-dirs.ts';
+import { MODEL_CATALOG } from '../models/catalog.ts';
+import { benchEdgeConfig, percentile, round } from './bench-util.ts';
+
+const BARE_RUNS = 30;
+
+async function bareSessionRunMs(file: string, threads: number): Promise<number> {
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const m of session.inputMetadata) {
+      if (!m.isTensor) throw new Error(`${m.name} is not a tensor input`);
+      const shape = m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+      if (m.type === 'int64') {
+        // DETR's orig_target_sizes: the source frame [W, H].
+        feeds[m.name] = new ort.Tensor('int64', BigInt64Array.from([1920n, 1080n]), shape);
+      } else {
+        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+        for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 255; // fixed, non-constant content
+        feeds[m.name] = new ort.Tensor('float32', data, shape);
+      }
+    }
+    for (let i = 0; i < 3; i++) await session.run(feeds);
+    const ms: number[] = [];
+    for (let i = 0; i < BARE_RUNS; i++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      ms.push(performance.now() - t0);
+    }
+    return percentile(
+      ms.sort((a, b) => a - b),
+      50,
+    );
+  } finally {
+    await session.release();
+  }
+}
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+export async function benchPipeline() {
+  const rows: Record<string, unknown>[] = [];
+  for (const entry of MODEL_CATALOG) {
+    const broker = await startEmbeddedBroker(0);
+    const cfg = benchEdgeConfig({
+      brokerUrl: broker.url,
+      clip: 'hcmc_intersection_1080p.mp4',
+      cameras: 1,
+      realtime: false,
+      loop: false,
+      model: entry.name,
+      zones: [
+        {
+          id: 'all',
+          polygon: [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ],
+        },
+      ],
+      rules: [{ id: 'present', type: 'zone_dwell', zone: 'all', dwellS: 1 }],
+    });
+    const edge = await startEdge({ ...cfg, http: { host: '127.0.0.1', port: 0 } });
+    const timings: FrameTimings[] = [];
+    edge.observeTimings((_cam, t) => timings.push(t));
+    await edge.ended;
+    await edge.stop();
+    await broker.close();
+    const steady = timings.slice(3); // the first frames pay for lazy allocations
+    const m = (k: keyof FrameTimings) => median(steady.map((t) => t[k]));
+    const work = (t: FrameTimings) => t.preprocessMs + t.postprocessMs + t.trackMs + t.rulesMs + t.publishMs;
+    const inference = m('inferenceMs');
+    const bare = await bareSessionRunMs(`${modelsDir()}/${entry.file}`, cfg.detector.intraOpThreads);
+    rows.push({
+      model: entry.name,
+      input: entry.inputSize,
+      frames: steady.length,
+      decodeWaitMs: round(m('decodeWaitMs')),
+      preprocessMs: round(m('preprocessMs')),
+      inferenceMs: round(inference),
+      postprocessMs: round(m('postprocessMs')),
+      trackMs: round(m('trackMs'), 3),
+      rulesMs: round(m('rulesMs'), 3),
+      publishMs: round(m('publishMs'), 3),
+      overheadRatio: round(median(steady.map(work)) / inference, 3),
+      bareSessionRunMs: round(bare),
+      inferenceVsBare: round(inference / bare, 3),
+    });
+    process.stderr.write(`pipeline ${entry.name}: ${JSON.stringify(rows.at(-1))}\n`);
+  }
+  return { threads: 2, clip: 'hcmc_intersection_1080p.mp4 at 5 fps, read as fast as possible', rows };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchPipeline(), null, 2));
+}
