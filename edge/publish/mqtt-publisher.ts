@@ -49,6 +49,30 @@ export class MqttPublisher {
     return this.client.connected;
   }
 
+  /** Runs on every (re)connect, after mqtt.js has resent what it still held from the last connection. */
+  onConnect(listener: () => void): void {
+    this.client.on('connect', listener);
+  }
+
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  /**
+   * Republishes the box's retained `online` status every intervalMs, so central sees a fresh ts
+   * (a box whose heartbeat stops but whose TCP session lingers looks stale, not online forever).
+   */
+  startHeartbeat(intervalMs: number, extra: () => Partial<StatusMessage> = () => ({})): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      if (this.client.connected) void this.publishStatus('_edge', 'online', extra());
+    }, intervalMs);
+    this.heartbeat.unref();
+  }
+
+  stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
   /** Resolves on PUBACK (QoS 1). */
   publish(
     topic: string,
@@ -83,6 +107,7 @@ export class MqttPublisher {
   }
 
   async close(): Promise<void> {
+    this.stopHeartbeat();
     if (this.client.connected) await this.publishStatus('_edge', 'offline', { reason: 'shutdown' });
     await this.client.endAsync();
   }
