@@ -5,10 +5,14 @@ import { logger } from '../lib/log.ts';
 import { buildApp } from './app.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.ts';
 import type { CentralConfig } from './config/schema.ts';
+import { EvidenceRetention } from './evidence/evidence-retention.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Subscriber } from './ingest/subscriber.ts';
+import { CentralMetrics } from './metrics/central-metrics.ts';
+import metricsPlugin from './metrics/metrics-plugin.ts';
 import { CameraStatusStore } from './store/camera-status-store.ts';
 import { openDatabase } from './store/database.ts';
+import { EvidenceStore } from './store/evidence-store.ts';
 import { IncidentStore } from './store/incident-store.ts';
 import { QuarantineStore } from './store/quarantine-store.ts';
 
@@ -19,6 +23,7 @@ export interface CentralHandle {
   brokerUrl: string;
   ingest: IngestService;
   incidents: IncidentStore;
+  evidence: EvidenceStore;
   stop(): Promise<void>;
 }
 
@@ -27,6 +32,9 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
   const db = openDatabase(config.database.path);
   const incidents = new IncidentStore(db);
   const ingest = new IngestService(incidents, new QuarantineStore(db), new CameraStatusStore(db), log);
+  const evidence = new EvidenceStore(db, config.evidence.dir);
+  const retention = new EvidenceRetention(evidence, config.evidence, log);
+  retention.start(10 * 60_000);
 
   let broker: EmbeddedBroker | undefined;
   let brokerUrl = config.broker.url;
@@ -40,12 +48,18 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
 
   const app = await buildApp({
     incidents,
+    evidence,
     log,
     ready: () => {
       const checks = { database: db.open, broker: subscriber.client.connected };
       return { ok: Object.values(checks).every(Boolean), checks };
     },
   });
+  const metrics = new CentralMetrics({
+    ingest: () => ingest.counters,
+    brokerConnected: () => subscriber.client.connected,
+  });
+  await app.register(metricsPlugin, { registry: metrics.registry });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   log.info({ address }, 'central listening');
 
@@ -55,7 +69,9 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     brokerUrl,
     ingest,
     incidents,
+    evidence,
     async stop() {
+      retention.stop();
       await app.close();
       await subscriber.close();
       if (broker) await broker.close();
