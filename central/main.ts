@@ -8,8 +8,6 @@ import type { CentralConfig } from './config/schema.ts';
 import { EvidenceRetention } from './evidence/evidence-retention.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Subscriber } from './ingest/subscriber.ts';
-import { CentralMetrics } from './metrics/central-metrics.ts';
-import metricsPlugin from './metrics/metrics-plugin.ts';
 import { CameraStatusStore } from './store/camera-status-store.ts';
 import { openDatabase } from './store/database.ts';
 import { EvidenceStore } from './store/evidence-store.ts';
@@ -55,11 +53,6 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
       return { ok: Object.values(checks).every(Boolean), checks };
     },
   });
-  const metrics = new CentralMetrics({
-    ingest: () => ingest.counters,
-    brokerConnected: () => subscriber.client.connected,
-  });
-  await app.register(metricsPlugin, { registry: metrics.registry });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   log.info({ address }, 'central listening');
 
