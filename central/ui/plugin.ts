@@ -1,0 +1,47 @@
+// Serves the review web page (plain ES modules + CSS from ./public, no build step) at `/`.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** ./public beside this file when run through tsx; the source tree's copy when run from dist/ (tsc copies no assets). */
+export function uiPublicDir(): string {
+  const candidates = [
+    path.join(here, 'public'),
+    path.resolve(here, '..', '..', '..', 'central', 'ui', 'public'),
+  ];
+  const found = candidates.find((d) => existsSync(path.join(d, 'index.html')));
+  if (!found) throw new Error(`review UI assets not found; looked in ${candidates.join(', ')}`);
+  return found;
+}
+
+/**
+ * Every file is revalidated (`no-cache` + ETag/Last-Modified): without content hashes in the names, a cached
+ * module could mix with a newer one after an upgrade; a 304 costs one small round trip on a LAN.
+ */
+const uiPlugin: FastifyPluginAsync = async (app) => {
+  await app.register(fastifyStatic, {
+    root: uiPublicDir(),
+    prefix: '/',
+    index: ['index.html'],
+    wildcard: true,
+    cacheControl: false,
+    etag: true,
+    lastModified: true,
+    schemaHide: true,
+    setHeaders(reply) {
+      reply.header('cache-control', 'no-cache');
+      reply.header('x-content-type-options', 'nosniff');
+      // Only our own modules, styles, evidence and API; no inline script, nothing framed by another site.
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+      );
+    },
+  });
+};
+
+export default uiPlugin;

@@ -1,0 +1,11 @@
+// Types of geometry.js for the TypeScript unit tests (the browser loads the .js directly).
+export declare function containRect(
+  boxW: number,
+  boxH: number,
+  frameW: number,
+  frameH: number,
+): { x: number; y: number; w: number; h: number };
+export declare function boxRect(
+  box: unknown,
+): { x: number; y: number; width: number; height: number } | undefined;
+export declare function pathPoints(path: unknown): string;
