@@ -3,16 +3,23 @@
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../lib/log.ts';
 import { buildApp } from './app.ts';
+import { TokenRegistry } from './auth/token-registry.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.ts';
+import { CameraInventory } from './config/camera-inventory.ts';
 import type { CentralConfig } from './config/schema.ts';
 import { EvidenceRetention } from './evidence/evidence-retention.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Subscriber } from './ingest/subscriber.ts';
+import { CentralMetrics } from './metrics/central-metrics.ts';
+import metricsPlugin from './metrics/metrics-plugin.ts';
+import { ReviewService } from './reviews/review-service.ts';
 import { CameraStatusStore } from './store/camera-status-store.ts';
 import { openDatabase } from './store/database.ts';
 import { EvidenceStore } from './store/evidence-store.ts';
 import { IncidentStore } from './store/incident-store.ts';
 import { QuarantineStore } from './store/quarantine-store.ts';
+import { ReviewStore } from './store/review-store.ts';
+import { StatsStore } from './store/stats-store.ts';
 
 export interface CentralHandle {
   app: FastifyInstance;
@@ -21,6 +28,8 @@ export interface CentralHandle {
   brokerUrl: string;
   ingest: IngestService;
   incidents: IncidentStore;
+  /** Review verdicts; `reviews.onVerdict(listener)` fires after each stored verdict. */
+  reviews: ReviewService;
   evidence: EvidenceStore;
   stop(): Promise<void>;
 }
@@ -28,8 +37,17 @@ export interface CentralHandle {
 export async function startCentral(config: CentralConfig): Promise<CentralHandle> {
   const log = logger('central');
   const db = openDatabase(config.database.path);
-  const incidents = new IncidentStore(db);
-  const ingest = new IngestService(incidents, new QuarantineStore(db), new CameraStatusStore(db), log);
+  const inventory = new CameraInventory(config.cameras);
+  const incidents = new IncidentStore(db, {
+    mergeWindowMs: config.dedup.mergeWindowS * 1000,
+    mergeDistance: config.dedup.mergeDistance,
+    overlapToleranceMs: config.dedup.overlapToleranceMs,
+    groupOf: inventory.groupOf,
+  });
+  const statuses = new CameraStatusStore(db);
+  const ingest = new IngestService(incidents, new QuarantineStore(db), statuses, log);
+  const reviewStore = new ReviewStore(db);
+  const reviews = new ReviewService(reviewStore, log);
   const evidence = new EvidenceStore(db, config.evidence.dir);
   const retention = new EvidenceRetention(evidence, config.evidence, log);
   retention.start(10 * 60_000);
@@ -42,17 +60,29 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     brokerUrl = broker.url;
     log.info({ broker: brokerUrl }, 'embedded broker started');
   }
-  const subscriber = new Subscriber({ ...config.broker, url: brokerUrl }, ingest, log);
+  const subscriber = new Subscriber({ ...config.broker, url: brokerUrl }, ingest, log, config.ingest);
 
   const app = await buildApp({
     incidents,
+    tokens: new TokenRegistry(config.auth.tokens),
+    reviews,
+    reviewStore,
+    stats: new StatsStore(db),
+    inventory,
+    statuses,
     evidence,
     log,
+    liveFeeds: [(listener) => ingest.onIncident(listener)],
     ready: () => {
       const checks = { database: db.open, broker: subscriber.client.connected };
       return { ok: Object.values(checks).every(Boolean), checks };
     },
   });
+  const metrics = new CentralMetrics({
+    ingest: () => ingest.counters,
+    brokerConnected: () => subscriber.client.connected,
+  });
+  await app.register(metricsPlugin, { registry: metrics.registry });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   log.info({ address }, 'central listening');
 
@@ -62,6 +92,7 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     brokerUrl,
     ingest,
     incidents,
+    reviews,
     evidence,
     async stop() {
       retention.stop();

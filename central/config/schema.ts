@@ -1,6 +1,7 @@
 // The central service config: HTTP, broker subscription, database, evidence store, auth tokens, dedup.
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.ts';
+import { SLUG_PATTERN } from '../../contract/ids.ts';
 
 export const ROLES = ['viewer', 'reviewer', 'admin', 'edge'] as const;
 export type Role = (typeof ROLES)[number];
@@ -85,16 +86,83 @@ export const CentralConfigSchema = Type.Object(
         mergeWindowS: Type.Number({
           minimum: 0,
           default: 10,
-          description: 'events of one camera and rule closer than this (and mergeDistance) join one incident',
+          description:
+            'seconds (default 10): a new event of one camera and rule starting this soon after an incident was last seen ' +
+            '(and within mergeDistance) joins it, as do events of grouped cameras; raising it rejoins longer tracker ' +
+            'dropouts but risks merging two vehicles that violate one after the other',
         }),
         mergeDistance: Type.Number({
           minimum: 0,
           maximum: 2,
           default: 0.15,
-          description: 'normalised box-centre distance',
+          description:
+            'normalised box-centre distance (default 0.15 of the frame) between the last sighting and the new start; ' +
+            'raising it survives faster objects and longer gaps, lowering it keeps neighbours in a queue apart',
+        }),
+        overlapToleranceMs: Type.Integer({
+          minimum: 0,
+          default: 1000,
+          description:
+            'ms (default 1000) a new event may start before the incident was last seen and still be a tracker id switch; ' +
+            'beyond it both objects were seen at once, so they are two violations. Raise it above the edge update interval ' +
+            'if switches are missed',
         }),
       },
       { additionalProperties: false, default: {} },
+    ),
+    ingest: Type.Object(
+      {
+        batchSize: Type.Integer({
+          minimum: 1,
+          maximum: 10_000,
+          default: 500,
+          description:
+            'messages per SQLite transaction (default 500); a batch commits when full or when the socket has no more ' +
+            'queued messages, and each message is acknowledged only after its batch commits. Larger batches raise ' +
+            'throughput, but a failed commit makes the broker redeliver more',
+        }),
+        receiveMaximum: Type.Integer({
+          minimum: 1,
+          maximum: 65_535,
+          default: 1000,
+          description:
+            'MQTT 5 Receive Maximum (default 1000): unacknowledged QoS 1 messages the broker may have in flight to ' +
+            'central, which caps a batch. MQTT 3.1.1 brokers use their own limit (mosquitto max_inflight_messages, 20)',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    cameras: Type.Array(
+      Type.Object(
+        {
+          site: Type.String({ pattern: SLUG_PATTERN, description: 'site id, as in the edge config' }),
+          id: Type.String({ pattern: SLUG_PATTERN, description: 'camera id, as in the edge config' }),
+          name: Type.Optional(Type.String({ maxLength: 200, description: 'display name for reviewers' })),
+          location: Type.Optional(
+            Type.Object(
+              {
+                lat: Type.Number({ minimum: -90, maximum: 90, description: 'WGS84 degrees' }),
+                lon: Type.Number({ minimum: -180, maximum: 180, description: 'WGS84 degrees' }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          group: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z0-9_-]{1,64}$',
+              description:
+                'cameras with the same group overlap (one intersection seen from two poles): the same rule type ' +
+                'within mergeWindowS on any of them is merged into one incident',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        default: [],
+        description:
+          'camera inventory: names, positions (for CAP/NGSI-LD areas) and overlap groups; optional',
+      },
     ),
   },
   { additionalProperties: false },
@@ -108,6 +176,13 @@ export function checkCentralConfig(config: CentralConfig): ConfigIssue[] {
     if (seen.has(t.token))
       issues.push({ path: `auth.tokens[${i}].token`, value: '***', reason: 'duplicate token' });
     seen.add(t.token);
+  });
+  const cams = new Set<string>();
+  config.cameras.forEach((c, i) => {
+    const key = `${c.site}/${c.id}`;
+    if (cams.has(key))
+      issues.push({ path: `cameras[${i}].id`, value: c.id, reason: `camera ${key} is listed twice` });
+    cams.add(key);
   });
   return issues;
 }

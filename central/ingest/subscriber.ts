@@ -1,20 +1,37 @@
-// MQTT subscriber for central: QoS 1 wildcard (or MQTT 5 shared) subscriptions; a message is acked after it is stored.
+// MQTT subscriber for central: QoS 1 wildcard (or MQTT 5 shared) subscriptions; batches stored, then each acked.
 import os from 'node:os';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { Topics } from '../../contract/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { maskUrl } from '../../lib/mask-url.ts';
 import type { CentralConfig } from '../config/schema.ts';
+import { IngestBatcher } from './ingest-batcher.ts';
 import type { IngestService } from './ingest-service.ts';
+
+export type SubscriberIngestOptions = CentralConfig['ingest'];
+
+const DEFAULT_INGEST: SubscriberIngestOptions = { batchSize: 500, receiveMaximum: 1000 };
+
+/**
+ * Passed to mqtt.js' handleMessage callback to say "this message is taken, do not PUBACK it yet": mqtt.js then
+ * skips its own PUBACK and hands over the next packet, and we send the PUBACK after the batch commits.
+ */
+const ACK_DEFERRED = new Error('PUBACK deferred until the batch is committed');
 
 export class Subscriber {
   readonly client: MqttClient;
+  private readonly batcher: IngestBatcher;
   private readyResolve!: () => void;
   readonly ready = new Promise<void>((r) => {
     this.readyResolve = r;
   });
 
-  constructor(cfg: CentralConfig['broker'], ingest: IngestService, log: Logger) {
+  constructor(
+    cfg: CentralConfig['broker'],
+    ingest: IngestService,
+    private readonly log: Logger,
+    opts: SubscriberIngestOptions = DEFAULT_INGEST,
+  ) {
     // MQTT 5 §4.8.2 shared subscriptions: $share/{group}/{filter} spreads messages over the group's members.
     const filter = (f: string) => (cfg.sharedGroup ? `$share/${cfg.sharedGroup}/${f}` : f);
     this.client = mqtt.connect(cfg.url, {
@@ -24,8 +41,17 @@ export class Subscriber {
       password: cfg.password,
       protocolVersion: cfg.protocolVersion,
       clean: false,
-      ...(cfg.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 7 * 24 * 3600 } } : {}),
+      ...(cfg.protocolVersion === 5
+        ? // MQTT 5 §3.1.2.11.3: Receive Maximum caps the unacknowledged messages in flight, i.e. a batch.
+          { properties: { sessionExpiryInterval: 7 * 24 * 3600, receiveMaximum: opts.receiveMaximum } }
+        : {}),
       reconnectPeriod: 1000,
+    });
+    this.batcher = new IngestBatcher({
+      batchSize: opts.batchSize,
+      store: (batch) => {
+        ingest.handleBatch(batch);
+      },
     });
     this.client.on('connect', (connack) => {
       log.info({ broker: maskUrl(cfg.url), sessionPresent: connack.sessionPresent }, 'central subscribed');
@@ -35,23 +61,64 @@ export class Subscriber {
       });
     });
     this.client.on('error', (err) => log.warn({ err: err.message }, 'broker error'));
-    // Store first, then PUBACK: mqtt.js sends the ack when handleMessage calls back, so a storage failure
-    // leaves the message unacknowledged and the broker redelivers it.
-    this.client.handleMessage = (packet, done) => {
-      try {
-        ingest.handle(packet.topic, packet.payload as Buffer);
-        done();
-      } catch (err) {
-        log.error(
-          { topic: packet.topic, err: (err as Error).message },
-          'ingest failed; message not acknowledged',
-        );
-        done(err as Error);
+    // Store first, then PUBACK: a message is acknowledged only after the transaction holding it commits, so a
+    // storage failure leaves it unacknowledged and the broker redelivers it (dedup makes that harmless).
+    this.client.handleMessage = (packet, callback) => {
+      if (packet.qos !== 1) {
+        // QoS 0 needs no ack; QoS 2 is never granted (we subscribe at QoS 1): store now, then let mqtt.js go on.
+        this.batcher.add({
+          topic: packet.topic,
+          payload: packet.payload as Buffer,
+          ack: (err) => callback(err),
+        });
+        this.batcher.flush();
+        return;
       }
+      const stream = this.client.stream;
+      this.batcher.add({
+        topic: packet.topic,
+        payload: packet.payload as Buffer,
+        ack: (err) => (err ? this.storageFailed(err) : this.puback(packet, stream)),
+      });
+      callback(ACK_DEFERRED);
     };
   }
 
+  private puback(packet: IPublishPacket, stream: MqttClient['stream']): void {
+    // After a reconnect the broker redelivers what this connection left unacknowledged; acking on a new
+    // connection would confuse packet ids, and the redelivery is deduplicated anyway.
+    if (!this.client.connected || this.client.stream !== stream) return;
+    // mqtt.js has no public "ack later" call; _sendPacket is what its own handler uses to send the PUBACK.
+    (this.client as unknown as { _sendPacket(p: object): void })._sendPacket({
+      cmd: 'puback',
+      messageId: packet.messageId,
+      reasonCode: 0,
+    });
+  }
+
+  private failedSinceReconnect = false;
+  private storageFailed(err: Error): void {
+    if (this.failedSinceReconnect) return;
+    this.failedSinceReconnect = true;
+    this.log.error(
+      { err: err.message },
+      'ingest batch failed; messages not acknowledged, reconnecting for redelivery',
+    );
+    // The broker redelivers unacknowledged QoS 1 messages only on a new connection (MQTT 5 §4.4).
+    setTimeout(() => {
+      this.failedSinceReconnect = false;
+      this.client.stream?.destroy();
+    }, 1000).unref();
+  }
+
+  /** Pending (received, not yet committed) messages. */
+  get pending(): number {
+    return this.batcher.size;
+  }
+
   async close(): Promise<void> {
+    // Commit what was received, so its PUBACKs go out before the connection closes.
+    this.batcher.flush();
     await this.client.endAsync();
   }
 }

@@ -1,6 +1,15 @@
-// Incidents and their events in SQLite: idempotent insert on (event id, seq), incident upsert, filtered listing.
+// Incidents and their events in SQLite: idempotent insert on (event id, seq), fragments merged, filtered listing.
 import type { MatthanEvent } from '../../contract/index.ts';
+import {
+  decideMerge,
+  type MergeCandidate,
+  type MergePolicy,
+  type MergeReason,
+} from '../ingest/merge-decision.ts';
 import type { Db } from './database.ts';
+
+export const INCIDENT_STATUSES = ['open', 'confirmed', 'rejected'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 export interface Incident {
   id: string;
@@ -9,15 +18,39 @@ export interface Incident {
   rule: string;
   ruleType: string;
   label: string;
-  status: string;
+  /** open (awaiting review), confirmed or rejected. */
+  status: IncidentStatus;
   firstTs: number;
   lastTs: number;
+  /** Latest wall-clock ms the violation was seen (end messages carry it as endTs). */
+  lastSeenTs: number;
+  /** Every fragment (event id) of the incident has ended. */
   ended: boolean;
   confidence: number;
   boxXyxyNorm: [number, number, number, number];
   details: Record<string, unknown> | null;
   evidence: Record<string, string> | null;
   eventCount: number;
+  /** Distinct event ids merged into this incident (1 unless fragments were merged). */
+  fragments: number;
+  group: string | null;
+  reviewedBy: string | null;
+  reviewedAt: number | null;
+  reviewNote: string | null;
+}
+
+export interface StoredMerge {
+  eventId: string;
+  kind: string;
+  gapMs: number;
+  distance: number | null;
+  reason: string;
+  createdAt: number;
+}
+
+export interface IncidentDetail extends Incident {
+  events: MatthanEvent[];
+  merges: StoredMerge[];
 }
 
 export interface IncidentFilter {
@@ -37,18 +70,25 @@ interface IncidentRow {
   rule: string;
   rule_type: string;
   label: string;
-  status: string;
+  status: IncidentStatus;
   first_ts: number;
   last_ts: number;
+  last_seen_ts: number;
   ended: number;
   confidence: number;
   box: string;
   details: string | null;
   evidence: string | null;
   event_count: number;
+  fragments: number;
+  merge_group: string | null;
+  last_track_id: number | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+  review_note: string | null;
 }
 
-const toIncident = (r: IncidentRow): Incident => ({
+export const toIncident = (r: IncidentRow): Incident => ({
   id: r.id,
   site: r.site,
   camera: r.camera,
@@ -58,27 +98,82 @@ const toIncident = (r: IncidentRow): Incident => ({
   status: r.status,
   firstTs: r.first_ts,
   lastTs: r.last_ts,
+  lastSeenTs: r.last_seen_ts,
   ended: r.ended === 1,
   confidence: r.confidence,
   boxXyxyNorm: JSON.parse(r.box),
   details: r.details ? JSON.parse(r.details) : null,
   evidence: r.evidence ? JSON.parse(r.evidence) : null,
   eventCount: r.event_count,
+  fragments: r.fragments,
+  group: r.merge_group,
+  reviewedBy: r.reviewed_by,
+  reviewedAt: r.reviewed_at,
+  reviewNote: r.review_note,
 });
 
 export type IngestOutcome =
-  | { stored: true; incidentId: string; created: boolean }
+  | { stored: true; incidentId: string; created: boolean; merge?: MergeReason }
   | { stored: false; duplicate: true };
 
+/** Merge settings; groupOf maps a camera to its group from the camera inventory. */
+export type IncidentStoreOptions = MergePolicy;
+
+export const DEFAULT_MERGE_POLICY: MergePolicy = {
+  mergeWindowMs: 10_000,
+  mergeDistance: 0.15,
+  overlapToleranceMs: 1_000,
+  groupOf: () => undefined,
+};
+
+interface CandidateRow {
+  id: string;
+  site: string;
+  camera: string;
+  rule: string;
+  rule_type: string;
+  merge_group: string | null;
+  first_ts: number;
+  last_seen_ts: number;
+  box: string;
+  last_track_id: number | null;
+}
+
+const toCandidate = (r: CandidateRow): MergeCandidate => ({
+  id: r.id,
+  site: r.site,
+  camera: r.camera,
+  rule: r.rule,
+  ruleType: r.rule_type,
+  group: r.merge_group,
+  firstTs: r.first_ts,
+  lastSeenTs: r.last_seen_ts,
+  boxXyxyNorm: JSON.parse(r.box),
+  lastTrackId: r.last_track_id,
+});
+
+/** How many recent incidents of one camera/rule (or group) are weighed per new event: bounds the work per event. */
+const MAX_CANDIDATES = 32;
+
 export class IncidentStore {
+  private readonly policy: MergePolicy;
   private readonly insertEvent;
   private readonly hasEvent;
   private readonly findIncidentOfEvent;
   private readonly insertIncident;
   private readonly updateIncident;
+  private readonly insertMerge;
   private readonly getIncident;
+  private readonly cameraCandidates;
+  private readonly groupCandidates;
+  private readonly eventsOf;
+  private readonly mergesOf;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    policy: Partial<MergePolicy> = {},
+  ) {
+    this.policy = { ...DEFAULT_MERGE_POLICY, ...policy };
     this.insertEvent = db.prepare(
       `INSERT INTO events (id, seq, incident_id, phase, site, camera, rule, track_id, ts, received_at, payload)
        VALUES (@id, @seq, @incidentId, @phase, @site, @camera, @rule, @trackId, @ts, @receivedAt, @payload)`,
@@ -90,69 +185,174 @@ export class IncidentStore {
       'SELECT incident_id FROM events WHERE id = ? LIMIT 1',
     );
     this.insertIncident = db.prepare(
-      `INSERT INTO incidents (id, site, camera, rule, rule_type, label, first_ts, last_ts, ended, confidence, box, details, evidence, event_count, created_at, updated_at)
-       VALUES (@id, @site, @camera, @rule, @ruleType, @label, @firstTs, @ts, @ended, @confidence, @box, @details, @evidence, 1, @now, @now)`,
+      `INSERT INTO incidents (id, site, camera, rule, rule_type, label, first_ts, last_ts, last_seen_ts, ended, confidence,
+         box, details, evidence, event_count, fragments, fragments_ended, merge_group, last_track_id, created_at, updated_at)
+       VALUES (@id, @site, @camera, @rule, @ruleType, @label, @startTs, @ts, @seenTs, @isEnd, @confidence,
+         @box, @details, @evidence, 1, 1, @isEnd, @group, @trackId, @now, @now)`,
     );
+    // SQLite evaluates every SET expression against the row as it was before the update.
     this.updateIncident = db.prepare(
       `UPDATE incidents SET
          last_ts = MAX(last_ts, @ts),
          first_ts = MIN(first_ts, @startTs),
-         ended = MAX(ended, @ended),
+         last_seen_ts = MAX(last_seen_ts, @seenTs),
+         box = CASE WHEN @seenTs >= last_seen_ts THEN @box ELSE box END,
+         last_track_id = CASE WHEN @seenTs >= last_seen_ts THEN @trackId ELSE last_track_id END,
+         fragments = fragments + @newFragment,
+         fragments_ended = fragments_ended + @isEnd,
+         ended = CASE WHEN fragments_ended + @isEnd >= fragments + @newFragment THEN 1 ELSE 0 END,
          confidence = MAX(confidence, @confidence),
-         box = CASE WHEN @ts >= last_ts THEN @box ELSE box END,
          details = CASE WHEN @ts >= last_ts AND @details IS NOT NULL THEN @details ELSE details END,
-         evidence = COALESCE(json_patch(COALESCE(evidence, '{}'), @evidence), evidence),
+         evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_patch(@evidence, COALESCE(evidence, '{}')) END,
          event_count = event_count + 1,
          updated_at = @now
        WHERE id = @id`,
     );
+    this.insertMerge = db.prepare(
+      `INSERT INTO incident_merges (incident_id, event_id, kind, gap_ms, distance, reason, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.getIncident = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE id = ?');
+    const candidateCols =
+      'id, site, camera, rule, rule_type, merge_group, first_ts, last_seen_ts, box, last_track_id';
+    this.cameraCandidates = db.prepare<[string, string, string, number], CandidateRow>(
+      `SELECT ${candidateCols} FROM incidents WHERE site = ? AND camera = ? AND rule = ? AND last_seen_ts >= ?
+       ORDER BY last_seen_ts DESC LIMIT ${MAX_CANDIDATES}`,
+    );
+    this.groupCandidates = db.prepare<[string, string, number], CandidateRow>(
+      `SELECT ${candidateCols} FROM incidents WHERE merge_group = ? AND rule_type = ? AND last_seen_ts >= ?
+       ORDER BY last_seen_ts DESC LIMIT ${MAX_CANDIDATES}`,
+    );
+    this.eventsOf = db.prepare<[string], { payload: string }>(
+      'SELECT payload FROM events WHERE incident_id = ? ORDER BY ts, id, seq',
+    );
+    this.mergesOf = db.prepare<
+      [string],
+      {
+        event_id: string;
+        kind: string;
+        gap_ms: number;
+        distance: number | null;
+        reason: string;
+        created_at: number;
+      }
+    >(
+      'SELECT event_id, kind, gap_ms, distance, reason, created_at FROM incident_merges WHERE incident_id = ? ORDER BY rowid',
+    );
   }
 
-  /** Stores one validated event; a redelivered (id, seq) is a no-op. One transaction per event. */
-  ingest(event: MatthanEvent, receivedAt = Date.now()): IngestOutcome {
-    return this.db.transaction((): IngestOutcome => {
-      if (this.hasEvent.get(event.id, event.seq)) return { stored: false, duplicate: true };
-      const existing = this.findIncidentOfEvent.get(event.id);
-      const incidentId = existing?.incident_id ?? event.id;
-      const row = {
-        id: incidentId,
-        site: event.site,
-        camera: event.camera,
-        rule: event.rule,
-        ruleType: event.ruleType,
-        label: event.label,
-        ts: event.ts,
-        startTs: event.startTs,
-        ended: event.phase === 'end' ? 1 : 0,
-        confidence: event.confidence,
-        box: JSON.stringify(event.boxXyxyNorm),
-        details: event.details ? JSON.stringify(event.details) : null,
-        evidence: event.evidence ? JSON.stringify(event.evidence) : null,
-        now: receivedAt,
-      };
-      if (existing) this.updateIncident.run(row);
-      else this.insertIncident.run({ ...row, firstTs: event.startTs });
-      this.insertEvent.run({
-        id: event.id,
-        seq: event.seq,
-        incidentId,
-        phase: event.phase,
-        site: event.site,
-        camera: event.camera,
-        rule: event.rule,
-        trackId: event.trackId ?? null,
-        ts: event.ts,
-        receivedAt,
-        payload: JSON.stringify(event),
-      });
-      return { stored: true, incidentId, created: !existing };
-    })();
+  /** Runs fn in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Stores one validated event in its own transaction; a redelivered (id, seq) is a no-op. */
+  ingest(event: MatthanEvent, receivedAt = Date.now(), rawJson?: string): IngestOutcome {
+    return this.transaction(() => this.apply(event, receivedAt, rawJson));
+  }
+
+  /**
+   * Stores one validated event; call inside a transaction (the ingest batches many per commit).
+   * rawJson is the payload as received (already validated), saving a re-serialisation.
+   */
+  apply(event: MatthanEvent, receivedAt: number, rawJson?: string): IngestOutcome {
+    if (this.hasEvent.get(event.id, event.seq)) return { stored: false, duplicate: true };
+    const isEnd = event.phase === 'end' ? 1 : 0;
+    const seenTs = event.endTs ?? event.ts;
+    const row = {
+      site: event.site,
+      camera: event.camera,
+      rule: event.rule,
+      ruleType: event.ruleType,
+      label: event.label,
+      ts: event.ts,
+      startTs: event.startTs,
+      seenTs,
+      isEnd,
+      confidence: event.confidence,
+      box: JSON.stringify(event.boxXyxyNorm),
+      details: event.details ? JSON.stringify(event.details) : null,
+      evidence: event.evidence ? JSON.stringify(event.evidence) : null,
+      trackId: event.trackId ?? null,
+      now: receivedAt,
+    };
+    let incidentId: string;
+    let created = false;
+    let merge: MergeReason | undefined;
+    const known = this.findIncidentOfEvent.get(event.id);
+    if (known) {
+      incidentId = known.incident_id;
+      this.updateIncident.run({ ...row, id: incidentId, newFragment: 0 });
+    } else {
+      const decision = decideMerge(event, this.candidatesFor(event), this.policy);
+      if (decision.kind === 'merge') {
+        incidentId = decision.incidentId;
+        merge = decision.reason;
+        this.updateIncident.run({ ...row, id: incidentId, newFragment: 1 });
+        this.insertMerge.run(
+          incidentId,
+          event.id,
+          merge.kind,
+          merge.gapMs,
+          merge.distance,
+          merge.text,
+          receivedAt,
+        );
+      } else {
+        incidentId = event.id;
+        created = true;
+        this.insertIncident.run({
+          ...row,
+          id: incidentId,
+          group: this.policy.groupOf(event.site, event.camera) ?? null,
+        });
+      }
+    }
+    this.insertEvent.run({
+      id: event.id,
+      seq: event.seq,
+      incidentId,
+      phase: event.phase,
+      site: event.site,
+      camera: event.camera,
+      rule: event.rule,
+      trackId: event.trackId ?? null,
+      ts: event.ts,
+      receivedAt,
+      payload: rawJson ?? JSON.stringify(event),
+    });
+    return merge ? { stored: true, incidentId, created, merge } : { stored: true, incidentId, created };
+  }
+
+  private candidatesFor(event: MatthanEvent): MergeCandidate[] {
+    const since = event.startTs - this.policy.mergeWindowMs;
+    const rows = this.cameraCandidates.all(event.site, event.camera, event.rule, since);
+    const group = this.policy.groupOf(event.site, event.camera);
+    if (group !== undefined) rows.push(...this.groupCandidates.all(group, event.ruleType, since));
+    return rows.map(toCandidate);
   }
 
   get(id: string): Incident | undefined {
     const r = this.getIncident.get(id);
     return r ? toIncident(r) : undefined;
+  }
+
+  /** The incident with its stored events (ordered by time) and the reason for each merge. */
+  detail(id: string): IncidentDetail | undefined {
+    const incident = this.get(id);
+    if (!incident) return undefined;
+    return {
+      ...incident,
+      events: this.eventsOf.all(id).map((r) => JSON.parse(r.payload) as MatthanEvent),
+      merges: this.mergesOf.all(id).map((m) => ({
+        eventId: m.event_id,
+        kind: m.kind,
+        gapMs: m.gap_ms,
+        distance: m.distance,
+        reason: m.reason,
+        createdAt: m.created_at,
+      })),
+    };
   }
 
   list(f: IncidentFilter): { items: Incident[]; total: number } {
@@ -190,5 +390,9 @@ export class IncidentStore {
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM incidents').get() as { n: number }).n;
+  }
+
+  eventCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
   }
 }

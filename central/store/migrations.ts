@@ -59,4 +59,41 @@ export const CORE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (site, camera)
   );
   `,
+  // 2: merge bookkeeping (fragments of one violation, camera groups), merge reasons, review verdicts.
+  `
+  ALTER TABLE incidents ADD COLUMN last_seen_ts INTEGER NOT NULL DEFAULT 0;
+  UPDATE incidents SET last_seen_ts = last_ts;
+  ALTER TABLE incidents ADD COLUMN merge_group TEXT;
+  ALTER TABLE incidents ADD COLUMN last_track_id INTEGER;
+  ALTER TABLE incidents ADD COLUMN fragments INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE incidents ADD COLUMN fragments_ended INTEGER NOT NULL DEFAULT 0;
+  UPDATE incidents SET fragments_ended = ended;
+  ALTER TABLE incidents ADD COLUMN reviewed_by TEXT;
+  ALTER TABLE incidents ADD COLUMN reviewed_at INTEGER;
+  ALTER TABLE incidents ADD COLUMN review_note TEXT;
+  CREATE INDEX incidents_merge_camera ON incidents (site, camera, rule, last_seen_ts);
+  CREATE INDEX incidents_merge_group ON incidents (merge_group, rule_type, last_seen_ts) WHERE merge_group IS NOT NULL;
+
+  CREATE TABLE incident_merges (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    event_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    gap_ms INTEGER NOT NULL,
+    distance REAL,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX incident_merges_incident ON incident_merges (incident_id);
+
+  CREATE TABLE reviews (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    verdict TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    note TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX reviews_incident ON reviews (incident_id);
+  `,
 ];
