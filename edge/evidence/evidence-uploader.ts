@@ -118,7 +118,7 @@ export class EvidenceUploader {
       const res = await fetch(url, {
         method: 'PUT',
         headers: { authorization: `Bearer ${this.o.token}`, 'content-type': item.contentType },
-        body: new Uint8Array(body.buffer, body.byteOffset, body.length),
+        body: body as Uint8Array<ArrayBuffer>, // readFile never returns a SharedArrayBuffer view
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.timeoutMs)]),
       });
       status = res.status;
