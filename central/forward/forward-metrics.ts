@@ -1,47 +1,25 @@
-// Prometheus metrics of the forwarders: attempts by result, messages enqueued, outbox depth by state.
-import { Counter, Gauge, Registry } from 'prom-client';
-import type { ForwardOutbox } from './forward-outbox.ts';
+// Forwarding counters (plain numbers, no prom-client): central/metrics mirrors them at scrape time.
+import type { MessageKind } from './forwarder.ts';
+
+export type AttemptResult = 'delivered' | 'retry' | 'dead';
 
 export class ForwardMetrics {
-  readonly attempts: Counter<'forwarder' | 'result'>;
-  readonly enqueued: Counter<'forwarder' | 'kind'>;
-  readonly planErrors: Counter<'forwarder'>;
+  /** Attempts by forwarder and result; monotonic for the life of the process. */
+  readonly attempts = new Map<string, Record<AttemptResult, number>>();
+  /** Messages written to the outbox by forwarder and kind. */
+  readonly enqueued = new Map<string, Record<MessageKind, number>>();
+  /** Incident changes that could not be turned into an outbox message (see the log). */
+  enqueueErrors = 0;
 
-  constructor(
-    readonly registry: Registry,
-    outbox: ForwardOutbox,
-  ) {
-    this.attempts = new Counter({
-      name: 'matthan_forward_attempts_total',
-      help: 'HTTP delivery attempts to IOC receivers by result (delivered, retry, dead)',
-      labelNames: ['forwarder', 'result'],
-      registers: [registry],
-    });
-    this.enqueued = new Counter({
-      name: 'matthan_forward_messages_enqueued_total',
-      help: 'alert messages written to the forwarding outbox by kind (alert, update, cancel)',
-      labelNames: ['forwarder', 'kind'],
-      registers: [registry],
-    });
-    this.planErrors = new Counter({
-      name: 'matthan_forward_enqueue_errors_total',
-      help: 'incident changes that could not be turned into an outbox message (see the log)',
-      labelNames: ['forwarder'],
-      registers: [registry],
-    });
-    new Gauge({
-      name: 'matthan_forward_outbox_messages',
-      help: 'messages in the forwarding outbox by state (pending, delivered, dead)',
-      labelNames: ['forwarder', 'state'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const c of outbox.counts()) this.set({ forwarder: c.forwarderId, state: c.state }, c.n);
-      },
-    });
+  countAttempt(forwarderId: string, result: AttemptResult): void {
+    const c = this.attempts.get(forwarderId) ?? { delivered: 0, retry: 0, dead: 0 };
+    c[result]++;
+    this.attempts.set(forwarderId, c);
   }
 
-  static standalone(outbox: ForwardOutbox): ForwardMetrics {
-    return new ForwardMetrics(new Registry(), outbox);
+  countEnqueued(forwarderId: string, kind: MessageKind): void {
+    const c = this.enqueued.get(forwarderId) ?? { alert: 0, update: 0, cancel: 0 };
+    c[kind]++;
+    this.enqueued.set(forwarderId, c);
   }
 }

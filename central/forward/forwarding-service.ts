@@ -44,7 +44,7 @@ export class ForwardingService {
   constructor(private readonly deps: ForwardingDeps) {
     migrate(deps.db, 'forward', FORWARD_MIGRATIONS);
     this.outbox = new ForwardOutbox(deps.db);
-    this.metrics = deps.metrics ?? ForwardMetrics.standalone(this.outbox);
+    this.metrics = deps.metrics ?? new ForwardMetrics();
     this.now = deps.now ?? Date.now;
     this.forwarders = deps.config.forwarders.map(createForwarder);
     for (const f of this.forwarders) {
@@ -117,6 +117,26 @@ export class ForwardingService {
     }));
   }
 
+  /**
+   * Per forwarder, for central/metrics (CentralMetricSources.forwarding): delivered and dead-lettered from the
+   * outbox (monotonic: rows are kept), failed attempts since start, and the current backlog.
+   */
+  metricsSnapshot(): Record<
+    string,
+    { delivered: number; failed: number; deadLettered: number; pending: number }
+  > {
+    const out: Record<string, { delivered: number; failed: number; deadLettered: number; pending: number }> =
+      {};
+    for (const s of this.summary())
+      out[s.id] = {
+        delivered: s.delivered,
+        failed: this.metrics.attempts.get(s.id)?.retry ?? 0,
+        deadLettered: s.dead,
+        pending: s.pending,
+      };
+    return out;
+  }
+
   private camera(incident: Incident): CameraInfo | undefined {
     const cams = this.deps.cameras ?? [];
     return (
@@ -178,11 +198,11 @@ export class ForwardingService {
           return kind;
         });
         if (kind) {
-          this.metrics.enqueued.inc({ forwarder: id, kind });
+          this.metrics.countEnqueued(id, kind);
           this.senders.get(id)?.wake();
         }
       } catch (err) {
-        this.metrics.planErrors.inc({ forwarder: id });
+        this.metrics.enqueueErrors++;
         this.deps.log.error(
           { forwarder: id, incident: incident.id, err: (err as Error).message },
           'forwarding: could not enqueue message',

@@ -121,7 +121,7 @@ export class OutboxSender {
       return;
     }
     const result = next.state === 'pending' ? 'retry' : next.state;
-    this.o.metrics.attempts.inc({ forwarder: c.id, result });
+    this.o.metrics.countAttempt(c.id, result);
     if (next.state === 'dead')
       this.o.log.warn(
         { forwarder: c.id, url: maskUrl(c.url), message: d.id, attempt, error },
