@@ -3,7 +3,10 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.ts';
 import { SLUG_PATTERN } from '../../contract/ids.ts';
 import { DetectorSchema } from '../detect/detector-schema.ts';
+import { EvidenceSchema } from '../evidence/evidence-schema.ts';
 import { SourceSchema } from '../ingest/source-schema.ts';
+import { OutboxSchema } from '../outbox/outbox-schema.ts';
+import { CentralUploadSchema } from '../publish/central-upload-schema.ts';
 import { LineSchema, RuleSchema, ZoneSchema } from '../rules/rule-schema.ts';
 
 export const BrokerSchema = Type.Object(
@@ -92,6 +95,12 @@ export const EdgeConfigSchema = Type.Object(
       },
     ),
     detector: { ...DetectorSchema, default: {} },
+    outbox: { ...OutboxSchema, default: {} },
+    evidence: { ...EvidenceSchema, default: {} },
+    central: Type.Optional({
+      ...CentralUploadSchema,
+      description: 'central API for evidence uploads; without it evidence stays queued on the box',
+    }),
     cameras: Type.Array(CameraSchema, { minItems: 1 }),
   },
   { additionalProperties: false },
