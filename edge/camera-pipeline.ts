@@ -2,6 +2,12 @@
 import type { MatthanEvent, SignalState } from '../contract/index.ts';
 import type { Logger } from '../lib/log.ts';
 import type { CameraConfig } from './config/schema.ts';
+import {
+  compileDetectionFilter,
+  type DetectionFilter,
+  filterDetections,
+  filterIsActive,
+} from './detect/detection-filter.ts';
 import type { DetectorPool } from './detect/detector-pool.ts';
 import { buildEvent } from './events/event-builder.ts';
 import { FfmpegSource } from './ingest/ffmpeg-source.ts';
@@ -59,6 +65,8 @@ export class CameraPipeline {
   private readonly source: FfmpegSource;
   private readonly tracker: Tracker = new IouTracker();
   private readonly engine: RulesEngine;
+  /** This camera's detection filters, compiled against the model's labels; undefined when they keep everything. */
+  private readonly filter: DetectionFilter | undefined;
   /** Latest frame waiting for the detector; a newer one replaces it and counts a drop. */
   private pending: Frame | undefined;
   /** performance.now() when the pending frame arrived, and when the last frame finished processing. */
@@ -74,6 +82,12 @@ export class CameraPipeline {
 
   constructor(private readonly d: CameraPipelineDeps) {
     this.engine = new RulesEngine(createRules(d.camera), { timezone: d.timezone });
+    const filter = compileDetectionFilter(
+      d.camera.detections ?? {},
+      d.pool.detector.labels,
+      `cameras.${d.camera.id}.detections`,
+    );
+    this.filter = filterIsActive(filter) ? filter : undefined;
     this.source = new FfmpegSource({
       cameraId: d.camera.id,
       source: d.source,
@@ -119,7 +133,8 @@ export class CameraPipeline {
 
   private async process(frame: Frame, arrivedAt: number): Promise<void> {
     const t0 = performance.now();
-    const { detections, timings } = await this.d.pool.run(frame);
+    const { detections: raw, timings } = await this.d.pool.run(frame);
+    const detections = this.filter ? filterDetections(raw, this.filter) : raw;
     const t1 = performance.now();
     this.stats.framesProcessed++;
     this.stats.detections += detections.length;

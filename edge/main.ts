@@ -69,6 +69,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       log: camLog,
       emitEvent: publishEvent,
       emitStatus: (state, reason) => void publisher.publishStatus(camera.id, state, reason ? { reason } : {}),
+      ringDir: path.resolve(config.dataDir, 'ring', camera.id),
     });
   });
   for (const c of cameras) c.start();

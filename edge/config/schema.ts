@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.ts';
 import { SLUG_PATTERN } from '../../contract/ids.ts';
+import { DetectionFilterSchema } from '../detect/detection-filter-schema.ts';
 import { DetectorSchema } from '../detect/detector-schema.ts';
 import { EvidenceSchema } from '../evidence/evidence-schema.ts';
 import { SourceSchema } from '../ingest/source-schema.ts';
@@ -53,6 +54,13 @@ export const CameraSchema = Type.Object(
     zones: Type.Array(ZoneSchema, { default: [] }),
     lines: Type.Array(LineSchema, { default: [] }),
     rules: Type.Array(RuleSchema, { default: [] }),
+    detections: {
+      ...DetectionFilterSchema,
+      default: {},
+      description:
+        'Filters on the detections of this camera before tracking: classes, minimum scores, box size, ' +
+        'ROI polygons and masks (edge/detect/detection-filter-schema.ts). Default: keep everything.',
+    },
   },
   { additionalProperties: false },
 );

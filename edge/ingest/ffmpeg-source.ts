@@ -1,13 +1,24 @@
-// One camera's ffmpeg child: raw frames at model size on stdout, restarts with backoff, stall watchdog, polite stop.
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+// One camera's ffmpeg child: model-size frames on stdout, ring segments on disk, reasons from stderr, restarts
+// with backoff, a stall watchdog and a polite stop.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import type { Logger } from '../../lib/log.ts';
 import { maskArgs, maskUrl } from '../../lib/mask-url.ts';
-import { frameOutputArgs, inputArgs } from './ffmpeg-args.ts';
-import { type ContentRect, contentRect, type Frame, type FrameSpec } from './frame.ts';
+import { backoffDelayMs } from './backoff.ts';
+import { classifyFailure, type FailureReason, formatReason } from './failure-reason.ts';
+import { ffmpegArgs, RING_BSF } from './ffmpeg-args.ts';
+import { type FrameInfo, parseFfmpegLine } from './ffmpeg-log-line.ts';
+import { type ContentRect, contentRect, type Frame, type FrameSpec, frameBytes } from './frame.ts';
 import { FrameReader } from './frame-reader.ts';
-import { probeVideo } from './probe.ts';
+import { ProbeError, probeVideo } from './probe.ts';
+import { parseSegmentListLine } from './segment-list-line.ts';
+import type { SegmentRing } from './segment-ring.ts';
 import type { ResolvedSource } from './source-url.ts';
+import { stopChild } from './stop-child.ts';
+import { StreamClock } from './stream-clock.ts';
+
+export type SourceState = 'starting' | 'online' | 'offline' | 'ended' | 'stopped';
 
 export interface FfmpegSourceOptions {
   cameraId: string;
@@ -20,35 +31,66 @@ export interface FfmpegSourceOptions {
   spec: FrameSpec;
   log: Logger;
   onFrame: (frame: Frame) => void;
+  /** Called on every change of state, and again when the reason for being offline changes. */
   onStatus: (state: 'online' | 'offline', reason?: string) => void;
   /** A non-looping file reached its end (no restart follows). */
   onEnd?: () => void;
-  /** Backoff bounds for restarts. */
+  /** Encoded segments of the same stream are written here when set. */
+  ring?: SegmentRing;
+  /** Backoff bounds for restarts (default 1 s .. 30 s). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Grace after 'q' and after SIGTERM when stopping (default 1.5 s each). */
+  stopGraceMs?: number;
 }
 
-type Child = ChildProcessByStdio<Writable, Readable, Readable>;
+/** Stderr warning/error lines kept per run for classifying a failure. */
+const ERROR_TAIL = 20;
+/** Error lines logged per run at warn level; the rest go to debug (a broken stream can print thousands). */
+const LOGGED_ERRORS_PER_RUN = 5;
+/** Warnings that say nothing about why a source failed (full-range YUV from IP cameras, MP4 edit lists). */
+const NOISE = /deprecated pixel format|non-monotonous dts|changing to \d+\. this may result/i;
+/** Frames held while their showinfo line is still in the stderr pipe; past this they go with an estimate. */
+const MAX_UNPAIRED = 3;
+/** A run that delivered frames this long counts as healthy: the next failure starts the backoff over. */
+const HEALTHY_RUN_MS = 5000;
 
 export class FfmpegSource {
-  private child: Child | undefined;
+  private child: ChildProcess | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
+  private probeAbort: AbortController | undefined;
   private attempt = 0;
   private frameSeq = 0;
-  /** Wall-clock ms of output frame 0 of the current ffmpeg run, and frames emitted in that run. */
-  private runStartMs = 0;
+  private codec: string | undefined;
+  private readonly clock: StreamClock;
+  private readonly contentBySize = new Map<string, ContentRect>();
+  private lastSource = { width: 0, height: 0 };
+  private lastReasonKind: string | undefined;
+
+  // Per-run state.
   private runFrames = 0;
-  private lastFrameAt = 0;
-  private online = false;
-  private sourceSize: { width: number; height: number } | undefined;
-  private content: ContentRect | undefined;
-  private lastError = '';
+  private runFirstFrameAt = 0;
+  private lastProgressAt = 0;
+  private errorTail: string[] = [];
+  private loggedErrors = 0;
+  private stallReason: FailureReason | undefined;
+  private infos = new Map<number, FrameInfo>();
+  private unpaired: { data: Buffer; index: number; arrivalMs: number }[] = [];
+  private rawIndex = 0;
+  private lastPtsS = Number.NaN;
+
+  state: SourceState = 'starting';
+  reason: string | undefined;
   framesIn = 0;
   restarts = 0;
+  /** Frames whose stream time had to be estimated (showinfo line late or missing). */
+  framesEstimated = 0;
 
-  constructor(private readonly o: FfmpegSourceOptions) {}
+  constructor(private readonly o: FfmpegSourceOptions) {
+    this.clock = new StreamClock(o.source.isFile ? 'file' : 'live', 1000 / o.fps);
+  }
 
   start(): void {
     this.stopping = false;
@@ -57,107 +99,227 @@ export class FfmpegSource {
 
   private async launch(): Promise<void> {
     if (this.stopping) return;
-    try {
-      if (!this.sourceSize) {
-        const probe = await probeVideo(this.o.source.input, { rtspTransport: this.o.transport });
-        this.sourceSize = { width: probe.width, height: probe.height };
-        this.content = contentRect(this.o.spec, probe.width, probe.height);
-      }
-    } catch (err) {
-      this.markOffline((err as Error).message);
-      this.scheduleRestart();
-      return;
-    }
-    if (this.stopping) return;
-    const content = this.content!;
-    const args = [...inputArgs(this.o), ...frameOutputArgs(this.o.spec, content, this.o.fps)];
-    this.o.log.debug({ args: maskArgs(args) }, 'starting ffmpeg');
-    const child = spawn('ffmpeg', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
-    this.runFrames = 0;
-    const frameBytes = this.o.spec.width * this.o.spec.height * 3;
-    const reader = new FrameReader(frameBytes, (data) => this.emitFrame(data));
-    child.stdout.on('data', (chunk: Buffer) => reader.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = maskUrl(chunk.toString('utf8')).trim();
-      if (text) {
-        this.lastError = text.split('\n').pop() ?? text;
-        this.o.log.warn({ ffmpeg: this.lastError }, 'ffmpeg stderr');
-      }
-    });
-    child.stdin.on('error', () => undefined /* ffmpeg may exit before reading 'q' */);
-    child.on('error', (err) => this.o.log.error({ err: err.message }, 'ffmpeg failed to start'));
-    child.on('exit', (code, signal) => {
-      if (this.child === child) this.child = undefined;
-      this.clearWatchdog();
-      if (this.stopping) return;
-      if (code === 0 && this.o.source.isFile && !this.o.loop) {
-        this.online = false;
-        this.o.onStatus('offline', 'end of file');
-        this.o.onEnd?.();
+    // ffprobe once: the codec decides whether and how the ring can copy the stream.
+    if (!this.codec) {
+      this.probeAbort = new AbortController();
+      try {
+        const probe = await probeVideo(this.o.source.input, {
+          rtspTransport: this.o.transport,
+          signal: this.probeAbort.signal,
+        });
+        this.codec = probe.codec;
+      } catch (err) {
+        if (this.stopping) return;
+        const lines = err instanceof ProbeError ? err.lines : [maskUrl((err as Error).message)];
+        this.markOffline(classifyFailure(lines));
+        this.scheduleRestart();
         return;
       }
-      const reason = this.lastError || `ffmpeg exited (code ${code}, signal ${signal})`;
-      this.markOffline(reason);
-      this.scheduleRestart();
+    }
+    if (this.stopping) return;
+    this.spawnRun();
+  }
+
+  private spawnRun(): void {
+    const ring = this.o.ring && this.codec && RING_BSF[this.codec] ? this.o.ring : undefined;
+    if (this.o.ring && !ring)
+      this.o.log.warn({ codec: this.codec }, 'ring buffer disabled: codec cannot be copied into MPEG-TS');
+    const now = Date.now();
+    const args = ffmpegArgs({
+      ...this.o,
+      ring: ring ? { pattern: ring.beginRun(now), segmentS: ring.segmentS, codec: this.codec! } : undefined,
     });
+    this.o.log.debug({ args: maskArgs(args) }, 'starting ffmpeg');
+    const child = spawn('ffmpeg', args, {
+      stdio: ring ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.resetRun(now);
+
+    new FrameReader(child.stdout!, frameBytes(this.o.spec), (data) => this.onRawFrame(data));
+    createInterface({ input: child.stderr!, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
+      this.onStderrLine(line),
+    );
+    if (ring) {
+      createInterface({ input: child.stdio[3] as Readable }).on('line', (line) =>
+        this.onSegmentLine(line, ring),
+      );
+    }
+    child.stdin!.on('error', (err) => this.o.log.debug({ err: err.message }, 'ffmpeg stdin closed'));
+    child.on('error', (err) => {
+      this.errorTail.push(`cannot run ffmpeg: ${err.message}`);
+      this.o.log.error({ err: err.message }, 'ffmpeg failed to start');
+    });
+    // 'close' rather than 'exit': every frame still in the pipe has been read by then.
+    child.on('close', (code, signal) => this.onRunEnd(child, code, signal));
     this.armWatchdog();
   }
 
-  private emitFrame(data: Buffer): void {
-    this.lastFrameAt = Date.now();
-    // The fps filter emits frames at a constant rate of stream time, so frame n of a run is n/fps after frame 0.
-    // This is stream time mapped to wall clock: right for live cameras and for files read faster than real time.
-    if (this.runFrames === 0) this.runStartMs = this.lastFrameAt;
-    const tsMs = this.runStartMs + (this.runFrames * 1000) / this.o.fps;
+  private resetRun(now: number): void {
+    this.runFrames = 0;
+    this.runFirstFrameAt = 0;
+    this.lastProgressAt = now;
+    this.errorTail = [];
+    this.loggedErrors = 0;
+    this.stallReason = undefined;
+    this.infos.clear();
+    this.unpaired = [];
+    this.rawIndex = 0;
+    this.lastPtsS = Number.NaN;
+    this.clock.reset();
+  }
+
+  private onStderrLine(raw: string): void {
+    const parsed = parseFfmpegLine(raw);
+    if (!parsed) return;
+    if (parsed.kind === 'frame') {
+      this.infos.set(parsed.n, parsed);
+      if (this.infos.size > 64) this.infos.delete(this.infos.keys().next().value!);
+      this.pairFrames(false);
+      return;
+    }
+    if (
+      parsed.level !== 'error' &&
+      parsed.level !== 'fatal' &&
+      parsed.level !== 'panic' &&
+      parsed.level !== 'warning'
+    )
+      return;
+    const text = maskUrl(parsed.context ? `${parsed.context}: ${parsed.text}` : parsed.text);
+    if (NOISE.test(text)) return;
+    this.errorTail.push(text);
+    if (this.errorTail.length > ERROR_TAIL) this.errorTail.shift();
+    if (parsed.level !== 'warning' && this.loggedErrors++ < LOGGED_ERRORS_PER_RUN)
+      this.o.log.warn({ ffmpeg: text }, 'ffmpeg error');
+    else this.o.log.debug({ ffmpeg: text, level: parsed.level }, 'ffmpeg');
+  }
+
+  private onRawFrame(data: Buffer): void {
+    this.unpaired.push({ data, index: this.rawIndex++, arrivalMs: Date.now() });
+    this.pairFrames(false);
+  }
+
+  /** Frame n on stdout belongs to showinfo line n on stderr; the two pipes race, so whichever comes second emits. */
+  private pairFrames(flush: boolean): void {
+    while (this.unpaired.length) {
+      const next = this.unpaired[0]!;
+      const info = this.infos.get(next.index);
+      if (!info && !flush && this.unpaired.length <= MAX_UNPAIRED) return;
+      this.unpaired.shift();
+      if (info) this.infos.delete(next.index);
+      else this.framesEstimated++;
+      this.emitFrame(next.data, next.arrivalMs, info);
+    }
+  }
+
+  private emitFrame(data: Buffer, arrivalMs: number, info: FrameInfo | undefined): void {
+    this.lastProgressAt = Date.now();
+    const ptsS = info
+      ? info.ptsS
+      : Number.isFinite(this.lastPtsS)
+        ? this.lastPtsS + 1 / this.o.fps
+        : Number.NaN;
+    this.lastPtsS = ptsS;
+    if (info) this.lastSource = { width: info.width, height: info.height };
+    const { width, height } = this.lastSource;
+    const key = `${width}x${height}`;
+    let content = this.contentBySize.get(key);
+    if (!content) {
+      content = contentRect(this.o.spec, width, height);
+      this.contentBySize.set(key, content);
+    }
+    if (this.runFrames === 0) this.runFirstFrameAt = arrivalMs;
     this.runFrames++;
     this.framesIn++;
-    this.attempt = 0;
-    if (!this.online) {
-      this.online = true;
-      this.lastError = '';
+    if (this.state !== 'online') {
+      this.state = 'online';
+      this.reason = undefined;
+      this.lastReasonKind = undefined;
+      this.o.log.info({ source: maskUrl(this.o.source.input), width, height }, 'camera online');
       this.o.onStatus('online');
     }
     this.o.onFrame({
       cameraId: this.o.cameraId,
       seq: this.frameSeq++,
-      tsMs,
+      tsMs: this.clock.toWallMs(ptsS, arrivalMs),
       spec: this.o.spec,
-      content: this.content!,
-      sourceWidth: this.sourceSize!.width,
-      sourceHeight: this.sourceSize!.height,
+      content,
+      sourceWidth: width,
+      sourceHeight: height,
       data,
     });
   }
 
-  private markOffline(reason: string): void {
-    const masked = maskUrl(reason);
-    if (this.online || this.attempt === 0) this.o.onStatus('offline', masked);
-    this.online = false;
-    this.o.log.warn({ reason: masked }, 'camera offline');
+  private onSegmentLine(line: string, ring: SegmentRing): void {
+    const entry = parseSegmentListLine(line);
+    if (!entry) {
+      this.o.log.debug({ line }, 'unparsed segment list line');
+      return;
+    }
+    const now = Date.now();
+    const startMs = this.clock.peekWallMs(entry.startS) ?? now - (entry.endS - entry.startS) * 1000;
+    const endMs = this.clock.peekWallMs(entry.endS) ?? now;
+    ring.add({ file: entry.file, startMs: Math.round(startMs), endMs: Math.round(endMs) });
+  }
+
+  private onRunEnd(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === child) this.child = undefined;
+    this.clearWatchdog();
+    this.pairFrames(true);
+    if (this.stopping) return;
+    if (this.runFrames > 0 && Date.now() - this.runFirstFrameAt > HEALTHY_RUN_MS) this.attempt = 0;
+    if (code === 0 && this.o.source.isFile && !this.o.loop) {
+      this.state = 'ended';
+      this.reason = 'stream ended: end of file';
+      this.o.log.info('end of file');
+      this.o.onStatus('offline', this.reason);
+      this.o.onEnd?.();
+      return;
+    }
+    let reason: FailureReason;
+    if (this.stallReason) reason = this.stallReason;
+    else if (code === 0) reason = { kind: 'stream ended', detail: 'the source closed the stream' };
+    else reason = classifyFailure(this.errorTail, `ffmpeg exited (code ${code}, signal ${signal})`);
+    this.markOffline(reason);
+    this.scheduleRestart();
+  }
+
+  private markOffline(r: FailureReason): void {
+    const reason = formatReason({ kind: r.kind, detail: maskUrl(r.detail) });
+    const changed = this.state !== 'offline' || this.lastReasonKind !== r.kind;
+    this.state = 'offline';
+    this.reason = reason;
+    this.lastReasonKind = r.kind;
+    this.o.log.warn({ reason, attempt: this.attempt }, 'camera offline');
+    if (changed) this.o.onStatus('offline', reason);
   }
 
   private scheduleRestart(): void {
     if (this.stopping) return;
-    const min = this.o.backoffMinMs ?? 1000;
-    const max = this.o.backoffMaxMs ?? 30_000;
-    const base = Math.min(max, min * 2 ** this.attempt);
-    const delay = base / 2 + Math.random() * (base / 2); // "equal jitter" keeps many cameras from reconnecting in lockstep
+    const delay = backoffDelayMs(
+      this.attempt,
+      { minMs: this.o.backoffMinMs ?? 1000, maxMs: this.o.backoffMaxMs ?? 30_000 },
+      Math.random(),
+    );
     this.attempt++;
     this.restarts++;
+    this.o.log.debug({ delayMs: delay, attempt: this.attempt }, 'restarting ffmpeg');
     this.restartTimer = setTimeout(() => void this.launch(), delay);
   }
 
   private armWatchdog(): void {
     this.clearWatchdog();
-    this.lastFrameAt = Date.now();
     const limitMs = this.o.stallTimeoutS * 1000;
     this.watchdog = setInterval(
       () => {
-        if (Date.now() - this.lastFrameAt > limitMs && this.child) {
-          this.lastError = `no frame for ${this.o.stallTimeoutS} s (stalled)`;
-          this.child.kill('SIGKILL');
-        }
+        const child = this.child;
+        if (!child || this.stallReason || Date.now() - this.lastProgressAt <= limitMs) return;
+        this.stallReason = {
+          kind: 'stalled',
+          detail: `no frame for ${this.o.stallTimeoutS} s${this.errorTail.length ? ` (${this.errorTail.at(-1)})` : ''}`,
+        };
+        this.o.log.warn({ stallTimeoutS: this.o.stallTimeoutS }, 'ffmpeg stalled; restarting');
+        void stopChild(child, { quitGraceMs: 0, termGraceMs: 2000 });
       },
       Math.min(1000, limitMs / 2),
     );
@@ -172,17 +334,18 @@ export class FfmpegSource {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.probeAbort?.abort();
     this.clearWatchdog();
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const waitFor = (ms: number) =>
-      Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
-    child.stdin.end('q');
-    if (await waitFor(1500)) return;
-    child.kill('SIGTERM');
-    if (await waitFor(1500)) return;
-    child.kill('SIGKILL');
-    await exited;
+    if (child) {
+      const closed = new Promise<void>((r) => child.once('close', () => r()));
+      const how = await stopChild(child, {
+        quitGraceMs: this.o.stopGraceMs,
+        termGraceMs: this.o.stopGraceMs,
+      });
+      this.o.log.debug({ how }, 'ffmpeg stopped');
+      if (how !== 'gone') await closed;
+    }
+    if (this.state !== 'ended') this.state = 'stopped';
   }
 }

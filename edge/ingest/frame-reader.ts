@@ -1,33 +1,31 @@
-// Cuts a raw video byte stream into whole frames of a fixed size without copying more than once per frame.
+// Reads a raw video pipe exactly one frame's bytes at a time (Readable.read(n)), so at most one frame is buffered.
+import type { Readable } from 'node:stream';
+
 export class FrameReader {
-  private buffer: Buffer;
-  private filled = 0;
+  /** Bytes of a partial frame left when the stream ended (ffmpeg killed mid-write). */
+  partialBytes = 0;
+  frames = 0;
 
   constructor(
+    private readonly stream: Readable,
     readonly frameBytes: number,
     private readonly onFrame: (data: Buffer) => void,
   ) {
-    this.buffer = Buffer.allocUnsafe(frameBytes);
+    // read(n) returns null until n bytes are buffered (Node raises the high-water mark to fit one frame), so
+    // the pipe is never drained into an unbounded queue; ffmpeg's writes pace themselves against our reads.
+    stream.on('readable', () => this.drain());
   }
 
-  /** Feeds a chunk; calls onFrame once per completed frame, with a buffer the callee owns. */
-  push(chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
-      chunk.copy(this.buffer, this.filled, offset, offset + n);
-      this.filled += n;
-      offset += n;
-      if (this.filled === this.frameBytes) {
-        const frame = this.buffer;
-        this.buffer = Buffer.allocUnsafe(this.frameBytes);
-        this.filled = 0;
-        this.onFrame(frame);
+  private drain(): void {
+    for (;;) {
+      const data = this.stream.read(this.frameBytes) as Buffer | null;
+      if (data === null) return;
+      if (data.length === this.frameBytes) {
+        this.frames++;
+        this.onFrame(data);
+      } else {
+        this.partialBytes += data.length; // only at end of stream: a torn last frame is never passed on
       }
     }
-  }
-
-  reset(): void {
-    this.filled = 0;
   }
 }

@@ -49,3 +49,8 @@ export function contentRect(spec: FrameSpec, sourceWidth: number, sourceHeight: 
     height,
   };
 }
+
+/** Bytes of one frame: packed 3-byte pixels. */
+export function frameBytes(spec: FrameSpec): number {
+  return spec.width * spec.height * 3;
+}

@@ -12,9 +12,19 @@ export interface ProbeResult {
   codec: string;
 }
 
+/** ffprobe failed; `lines` are its stderr lines with credentials masked (for classifyFailure). */
+export class ProbeError extends Error {
+  constructor(
+    message: string,
+    readonly lines: string[],
+  ) {
+    super(message);
+  }
+}
+
 export async function probeVideo(
   input: string,
-  opts: { rtspTransport?: 'tcp' | 'udp'; timeoutMs?: number } = {},
+  opts: { rtspTransport?: 'tcp' | 'udp'; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<ProbeResult> {
   const args = [
     '-v',
@@ -36,12 +46,17 @@ export async function probeVideo(
   args.push(input);
   let stdout: string;
   try {
-    ({ stdout } = await run('ffprobe', args, { timeout: (opts.timeoutMs ?? 5000) + 2000 }));
+    ({ stdout } = await run('ffprobe', args, {
+      timeout: (opts.timeoutMs ?? 5000) + 2000,
+      signal: opts.signal,
+    }));
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(
-      `ffprobe failed on ${maskUrl(input)}: ${maskUrl((e.stderr || e.message).trim().split('\n').pop() ?? '')}`,
-    );
+    const e = err as { stderr?: string; message: string; killed?: boolean };
+    const lines = maskUrl(e.stderr || (e.killed ? 'ffprobe timed out' : e.message))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    throw new ProbeError(`ffprobe failed on ${maskUrl(input)}: ${lines.at(-1) ?? ''}`, lines);
   }
   const stream = (JSON.parse(stdout) as { streams?: Record<string, string | number>[] }).streams?.[0];
   if (!stream) throw new Error(`no video stream in ${maskUrl(input)}`);

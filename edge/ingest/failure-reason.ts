@@ -1,0 +1,51 @@
+// Turns ffmpeg/ffprobe error output into a short reason an operator can act on (unauthorised, not found, ...).
+export type FailureKind =
+  | 'unauthorised'
+  | 'not found'
+  | 'unreachable'
+  | 'unsupported codec'
+  | 'stalled'
+  | 'stream ended'
+  | 'ffmpeg error';
+
+export interface FailureReason {
+  kind: FailureKind;
+  /** The ffmpeg line that decided it (credentials already masked by the caller). */
+  detail: string;
+}
+
+/** First match wins, so the specific causes are listed before the generic ones. */
+const PATTERNS: { kind: FailureKind; re: RegExp }[] = [
+  { kind: 'unauthorised', re: /\b401\b|\b403\b|unauthori[sz]ed|forbidden|authoriz?s?ation failed/i },
+  { kind: 'not found', re: /\b404\b|not found\b(?!.*(decoder|codec))|no such file or directory/i },
+  {
+    kind: 'unreachable',
+    re: /connection refused|timed out|timeout|network is unreachable|no route to host|name or service not known|failed to resolve|temporary failure in name resolution|connection reset|broken pipe|host is down|cannot assign requested address/i,
+  },
+  {
+    kind: 'unsupported codec',
+    re: /decoder .*not found|unsupported codec|codec not supported|could not find codec parameters|invalid data found when processing input|unknown codec|no decoder/i,
+  },
+  { kind: 'stream ended', re: /end of file|\beof\b|session.*(closed|terminated)|bye/i },
+];
+
+/**
+ * Classifies the error lines of one ffmpeg run. Lines are newest last; the newest line that matches a
+ * known cause wins, because ffmpeg's last words usually restate the first error with the URL attached.
+ */
+export function classifyFailure(lines: readonly string[], fallback = 'ffmpeg exited'): FailureReason {
+  for (const { kind, re } of PATTERNS) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i]!;
+      if (re.test(line)) return { kind, detail: line };
+    }
+  }
+  const last = lines.at(-1);
+  return { kind: 'ffmpeg error', detail: last ?? fallback };
+}
+
+/** "unauthorised: method DESCRIBE failed: 401 Unauthorized", capped to the status message's 256 chars. */
+export function formatReason(r: FailureReason): string {
+  const text = r.detail ? `${r.kind}: ${r.detail}` : r.kind;
+  return text.length > 256 ? `${text.slice(0, 253)}...` : text;
+}

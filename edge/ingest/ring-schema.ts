@@ -1,0 +1,46 @@
+// Config schema of a camera's segment ring buffer (the last N seconds of encoded video, for clips with pre-roll).
+import { type Static, Type } from '@sinclair/typebox';
+import type { ConfigIssue } from '../../config/errors.ts';
+
+export const RingSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description:
+        "Keep the last `seconds` of this camera's encoded video on disk in {dataDir}/ring/{camera}/ (a second " +
+        'ffmpeg output, -c copy: no decode cost, disk writes at the camera bitrate). Needed for evidence clips ' +
+        'with pre-roll. Default false.',
+    }),
+    seconds: Type.Number({
+      minimum: 2,
+      maximum: 3600,
+      default: 30,
+      description:
+        'Seconds of complete segments kept (s, default 30). More gives longer pre-roll; disk use is about ' +
+        'bitrate x seconds (30 s of a 4 Mb/s camera is 15 MB).',
+    }),
+    segmentS: Type.Number({
+      minimum: 1,
+      maximum: 10,
+      default: 2,
+      description:
+        'Target segment length (s, default 2); a segment closes at the first keyframe after it. Shorter makes ' +
+        'clips start closer to the wanted moment and makes the newest footage available sooner; more files.',
+    }),
+  },
+  { additionalProperties: false, description: 'segment ring buffer for evidence clips' },
+);
+export type RingConfig = Static<typeof RingSchema>;
+
+/** The ring must hold at least two segments, or retention would leave it empty half of the time. */
+export function checkRing(ring: RingConfig, at: string): ConfigIssue[] {
+  if (ring.enabled && ring.seconds < 2 * ring.segmentS)
+    return [
+      {
+        path: `${at}.seconds`,
+        value: ring.seconds,
+        reason: `must be at least twice segmentS (${ring.segmentS}) so the ring holds two segments`,
+      },
+    ];
+  return [];
+}
