@@ -8,6 +8,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-brok
 import { CameraInventory } from './config/camera-inventory.ts';
 import type { CentralConfig } from './config/schema.ts';
 import { EvidenceRetention } from './evidence/evidence-retention.ts';
+import { startForwarding } from './forward/start-forwarding.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { Subscriber } from './ingest/subscriber.ts';
 import { CentralMetrics } from './metrics/central-metrics.ts';
@@ -26,6 +27,8 @@ export interface CentralHandle {
   /** http://host:port of the API. */
   url: string;
   brokerUrl: string;
+  /** Resolves once the broker granted the subscriptions (publish after this, or messages may be missed). */
+  subscribed: Promise<void>;
   ingest: IngestService;
   incidents: IncidentStore;
   /** Review verdicts; `reviews.onVerdict(listener)` fires after each stored verdict. */
@@ -60,6 +63,18 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     brokerUrl = broker.url;
     log.info({ broker: brokerUrl }, 'embedded broker started');
   }
+  // IOC forwarding: outbox messages for incident changes and verdicts; links use the address known after listen
+  let address = '';
+  const forwarding = startForwarding({
+    db,
+    incidents,
+    onIncident: (listener) => ingest.onIncident(listener),
+    onVerdict: (listener) => reviews.onVerdict(listener),
+    cameras: config.cameras,
+    config: config.forwarding,
+    publicUrl: () => config.forwarding.publicUrl ?? address,
+    log: log.child({ component: 'forward' }),
+  });
   const subscriber = new Subscriber({ ...config.broker, url: brokerUrl }, ingest, log, config.ingest);
 
   const app = await buildApp({
@@ -71,8 +86,13 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     inventory,
     statuses,
     evidence,
+    forwarding: forwarding.service,
     log,
-    liveFeeds: [(listener) => ingest.onIncident(listener)],
+    // Review pages hear of new events and of other reviewers' verdicts.
+    liveFeeds: [
+      (listener) => ingest.onIncident(listener),
+      (listener) => reviews.onVerdict((incident) => listener(incident.id, false)),
+    ],
     ready: () => {
       const checks = { database: db.open, broker: subscriber.client.connected };
       return { ok: Object.values(checks).every(Boolean), checks };
@@ -81,15 +101,17 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
   const metrics = new CentralMetrics({
     ingest: () => ingest.counters,
     brokerConnected: () => subscriber.client.connected,
+    forwarding: () => forwarding.service.metricsSnapshot(),
   });
   await app.register(metricsPlugin, { registry: metrics.registry });
-  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  address = await app.listen({ host: config.http.host, port: config.http.port });
   log.info({ address }, 'central listening');
 
   return {
     app,
     url: address,
     brokerUrl,
+    subscribed: subscriber.ready,
     ingest,
     incidents,
     reviews,
@@ -98,6 +120,7 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
       retention.stop();
       await app.close();
       await subscriber.close();
+      await forwarding.stop();
       if (broker) await broker.close();
       db.close();
     },
