@@ -1,27 +1,55 @@
-// Loads an ONNX session with the configured threads and checks its inputs/outputs against what the family needs.
+// Loads an ONNX session with the configured threads, graph optimisation and execution provider; describes its tensors.
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../../models/resolve.ts';
+import type { GraphOptimizationLevel } from './detector-schema.ts';
 
 export interface SessionOptions {
   intraOpThreads: number;
   interOpThreads: number;
+  graphOptimizationLevel: GraphOptimizationLevel;
+  /** An onnxruntime execution provider name: cpu (default), or one listed by availableExecutionProviders(). */
+  executionProvider: string;
+}
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  intraOpThreads: 2,
+  interOpThreads: 1,
+  graphOptimizationLevel: 'all',
+  executionProvider: 'cpu',
+};
+
+/** Execution providers this onnxruntime-node build offers; `bundled: false` ones need extra native libraries. */
+export function availableExecutionProviders(): { name: string; bundled: boolean }[] {
+  return ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
 }
 
 export async function loadSession(file: string, opts: SessionOptions): Promise<ort.InferenceSession> {
+  const offered = availableExecutionProviders();
+  const ep = offered.find((b) => b.name === opts.executionProvider);
+  if (!ep) {
+    throw new ModelError(
+      `detector.executionProvider '${opts.executionProvider}' is not offered by this onnxruntime-node ` +
+        `(offered: ${offered.map((b) => b.name + (b.bundled ? '' : ' (needs extra libraries)')).join(', ')})`,
+    );
+  }
   try {
     return await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
+      // CPU stays as the fallback for operators another provider cannot run.
+      executionProviders: ep.name === 'cpu' ? ['cpu'] : [ep.name, 'cpu'],
       intraOpNumThreads: opts.intraOpThreads,
       interOpNumThreads: opts.interOpThreads,
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: opts.graphOptimizationLevel,
     });
   } catch (err) {
-    throw new ModelError(`cannot load ONNX model ${file}: ${(err as Error).message}`);
+    throw new ModelError(
+      `cannot load ONNX model ${file} with execution provider ${ep.name}: ${(err as Error).message}`,
+    );
   }
 }
 
 export interface TensorInfo {
   name: string;
+  /** Fixed dimensions are numbers; dynamic ones are their symbolic names. */
   shape: readonly (number | string)[];
   type: string;
 }
