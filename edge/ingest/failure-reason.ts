@@ -16,17 +16,20 @@ export interface FailureReason {
 
 /** First match wins, so the specific causes are listed before the generic ones. */
 const PATTERNS: { kind: FailureKind; re: RegExp }[] = [
-  { kind: 'unauthorised', re: /\b401\b|\b403\b|unauthori[sz]ed|forbidden|authoriz?s?ation failed/i },
-  { kind: 'not found', re: /\b404\b|not found\b(?!.*(decoder|codec))|no such file or directory/i },
-  {
-    kind: 'unreachable',
-    re: /connection refused|timed out|timeout|network is unreachable|no route to host|name or service not known|failed to resolve|temporary failure in name resolution|connection reset|broken pipe|host is down|cannot assign requested address/i,
-  },
+  { kind: 'unauthorised', re: /\b401\b|\b403\b|unauthori[sz]ed|forbidden|authori[sz]ation failed/i },
+  // Before "not found": "Decoder (codec none) not found" is about the codec, not the path.
   {
     kind: 'unsupported codec',
-    re: /decoder .*not found|unsupported codec|codec not supported|could not find codec parameters|invalid data found when processing input|unknown codec|no decoder/i,
+    re: /decoder \(.*\) not found|decoder not found|unsupported codec|codec not supported|could not find codec parameters|unknown codec|no decoder/i,
   },
-  { kind: 'stream ended', re: /end of file|\beof\b|session.*(closed|terminated)|bye/i },
+  { kind: 'not found', re: /\b404\b|not found|no such file or directory/i },
+  {
+    kind: 'unreachable',
+    re: /connection refused|timed out|timeout|network is unreachable|no route to host|name or service not known|failed to resolve|temporary failure in name resolution|connection reset|host is down|cannot assign requested address/i,
+  },
+  // Weakest: garbage where a container or bitstream was expected (wrong format, or a codec ffmpeg cannot parse).
+  { kind: 'unsupported codec', re: /invalid data found when processing input/i },
+  { kind: 'stream ended', re: /end of file|\beof\b|session.*(closed|terminated)/i },
 ];
 
 /**
