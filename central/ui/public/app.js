@@ -111,7 +111,9 @@ function fillFilterOptions() {
   };
   rule.replaceChildren(opt('', t('filter.all')), ...RULE_TYPES.map((r) => opt(r, t(`rule.${r}`))));
   status.replaceChildren(opt('', t('filter.all')), ...STATUSES.map((s) => opt(s, t(`status.${s}`))));
-  const ids = new Map(state.cameras.map((c) => [c.camera, c.name ?? c.camera]));
+  const ids = new Map(
+    state.cameras.filter((c) => c.camera !== '_edge').map((c) => [c.camera, c.name ?? c.camera]),
+  );
   for (const inc of state.items) if (!ids.has(inc.camera)) ids.set(inc.camera, inc.camera);
   if (state.filters.camera && !ids.has(state.filters.camera))
     ids.set(state.filters.camera, state.filters.camera);
@@ -334,10 +336,11 @@ async function loadCameras() {
     console.warn('cameras unavailable', err);
     state.cameras = [];
   }
-  const online = state.cameras.filter((c) => c.state === 'online').length;
+  const cams = state.cameras.filter((c) => c.camera !== '_edge');
+  const online = cams.filter((c) => c.state === 'online').length;
   const summary = $('#cam-summary');
-  summary.textContent = t('health.summary', { online, total: state.cameras.length });
-  summary.className = `cam-summary ${online < state.cameras.length ? 'warn' : 'ok'}`;
+  summary.textContent = t('health.summary', { online, total: cams.length });
+  summary.className = `cam-summary ${online < cams.length ? 'warn' : 'ok'}`;
   renderHealth($('#cameras'), state.cameras, { ...ctx(), nowMs: Date.now() });
 }
 

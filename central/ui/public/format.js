@@ -3,26 +3,30 @@
 /** @param {'vi' | 'en'} lang */
 export function formatter(lang) {
   const locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
-  const dateTime = new Intl.DateTimeFormat(locale, {
+  // Day/month first in both languages (Vietnamese and British order); the year is noise in a review queue.
+  const dateTimeParts = new Intl.DateTimeFormat(locale, {
     day: '2-digit',
     month: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-    hour12: false,
+    hourCycle: 'h23',
   });
   const time = new Intl.DateTimeFormat(locale, {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-    hour12: false,
+    hourCycle: 'h23',
   });
   const rel = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const num1 = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
   return {
     /** @param {number} ms */
-    dateTime: (ms) => dateTime.format(ms),
+    dateTime(ms) {
+      const p = Object.fromEntries(dateTimeParts.formatToParts(ms).map((x) => [x.type, x.value]));
+      return `${p.day}/${p.month} ${p.hour}:${p.minute}:${p.second}`;
+    },
     /** @param {number} ms */
     time: (ms) => time.format(ms),
     /** @param {number} v */

@@ -39,11 +39,15 @@ export function renderHealth(root, cameras, ctx) {
               'td',
               {},
               h('span', { class: `dot dot-${c.state}`, title: t(`health.${c.state}`) }),
-              h('span', { class: 'cam-name' }, c.name ?? c.camera),
+              h(
+                'span',
+                { class: 'cam-name' },
+                c.camera === '_edge' ? t('health.edgeBox', { site: c.site }) : (c.name ?? c.camera),
+              ),
               h(
                 'div',
                 { class: 'muted small' },
-                `${t(`health.${c.state}`)} · ${t('health.seen')} ${fmt.ago(c.ts, ctx.nowMs)}`,
+                `${t(`health.${c.state}`)} · ${t('health.seen')} ${c.ts > 0 ? fmt.ago(c.ts, ctx.nowMs) : t('time.never')}`,
               ),
               c.state === 'offline' && c.reason ? h('div', { class: 'reason small' }, c.reason) : null,
             ),

@@ -199,7 +199,9 @@ function verdictPanel(inc, ctx) {
             }),
           )
         : null,
-      ctx.canReview ? null : h('p', { class: 'muted' }, t('verdict.readonly')),
+      ctx.canReview
+        ? h('p', { class: 'keys muted' }, t('keys.help'))
+        : h('p', { class: 'muted' }, t('verdict.readonly')),
     ),
   };
 }
