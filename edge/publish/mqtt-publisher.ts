@@ -109,6 +109,13 @@ export class MqttPublisher {
   async close(): Promise<void> {
     this.stopHeartbeat();
     if (this.client.connected) await this.publishStatus('_edge', 'offline', { reason: 'shutdown' });
-    await this.client.endAsync();
+    // A polite end waits for in-flight PUBACKs; with the broker gone that could hang, and the outbox
+    // replays whatever is unacknowledged on the next start anyway.
+    const polite = this.client.endAsync(!this.client.connected);
+    const timedOut = await Promise.race([
+      polite.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), 2000).unref()),
+    ]);
+    if (timedOut) await this.client.endAsync(true);
   }
 }
