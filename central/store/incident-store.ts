@@ -241,9 +241,13 @@ export class IncidentStore {
     );
   }
 
-  /** Runs fn in one transaction (nested calls become savepoints). */
+  /**
+   * Runs fn in one transaction (nested calls become savepoints). BEGIN IMMEDIATE takes the write lock first:
+   * with several central instances on one file, a read-then-write transaction could otherwise fail with
+   * SQLITE_BUSY_SNAPSHOT instead of waiting out the busy timeout.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   /** Stores one validated event in its own transaction; a redelivered (id, seq) is a no-op. */
