@@ -16,8 +16,9 @@ export interface ForwardingDeps {
   db: Db;
   incidents: { get(id: string): Incident | undefined };
   config: ForwardingConfig;
-  /** Base URL of this central as the IOC reaches it (links to incidents and evidence). */
-  publicUrl: string;
+  /** Base URL of this central as the IOC reaches it (links to incidents and evidence); a function when the
+   * listening port is only known after start. */
+  publicUrl: string | (() => string);
   cameras?: readonly CameraInfo[];
   log: Logger;
   metrics?: ForwardMetrics;
@@ -146,7 +147,8 @@ export class ForwardingService {
   }
 
   private links(incident: Incident): AlertMessage['links'] {
-    const base = this.deps.publicUrl.replace(/\/+$/, '');
+    const url = this.deps.publicUrl;
+    const base = (typeof url === 'function' ? url() : url).replace(/\/+$/, '');
     const evidence: Record<string, string> = {};
     for (const [kind, id] of Object.entries(incident.evidence ?? {}))
       evidence[kind] = `${base}/api/evidence/${encodeURIComponent(id)}`;

@@ -29,7 +29,7 @@ export interface StartForwardingOptions {
     location?: { lat: number; lon: number };
   }>;
   config: ForwardingConfig;
-  publicUrl: string;
+  publicUrl: string | (() => string);
   log: Logger;
   metrics?: ForwardMetrics;
   now?: () => number;
