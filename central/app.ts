@@ -6,6 +6,8 @@ import type { Logger } from '../lib/log.ts';
 import authPlugin from './auth/auth-plugin.ts';
 import type { TokenRegistry } from './auth/token-registry.ts';
 import type { CameraInventory } from './config/camera-inventory.ts';
+import type { ForwardingService } from './forward/forwarding-service.ts';
+import forwardingRoutes from './routes/forwarding/index.ts';
 import type { ReviewService } from './reviews/review-service.ts';
 import cameraRoutes from './routes/cameras/index.ts';
 import evidenceRoutes from './routes/evidence/index.ts';
@@ -34,6 +36,8 @@ export interface AppDeps {
   evidence?: EvidenceStore;
   /** Sources of incident changes pushed to review pages over GET /api/live (ingest, verdicts). */
   liveFeeds?: IncidentFeed[];
+  /** IOC forwarding outbox; /api/forwarding is served when present. */
+  forwarding?: ForwardingService;
   ready: () => { ok: boolean; checks: Record<string, boolean> };
   log?: Logger;
 }
@@ -75,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(statsRoutes, { prefix: '/api/stats', stats: deps.stats });
   if (deps.evidence) await app.register(evidenceRoutes, { prefix: '/api/evidence', evidence: deps.evidence });
+  if (deps.forwarding)
+    await app.register(forwardingRoutes, { prefix: '/api/forwarding', forwarding: deps.forwarding });
   await app.register(liveRoutes, { prefix: '/api/live', feeds: deps.liveFeeds ?? [] });
   await app.register(uiPlugin); // the review page's static files at /
   return app;

@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.ts';
 import { SLUG_PATTERN } from '../../contract/ids.ts';
+import { ForwardingConfigSchema } from '../forward/forward-schema.ts';
 
 export const ROLES = ['viewer', 'reviewer', 'admin', 'edge'] as const;
 export type Role = (typeof ROLES)[number];
@@ -164,6 +165,7 @@ export const CentralConfigSchema = Type.Object(
           'camera inventory: names, positions (for CAP/NGSI-LD areas) and overlap groups; optional',
       },
     ),
+    forwarding: ForwardingConfigSchema, // IOC forwarders and policy per rule (central/forward/forward-schema.ts)
   },
   { additionalProperties: false },
 );
