@@ -28,6 +28,7 @@ export async function launchBrowser(viewport = { width: 1366, height: 768 }): Pr
       '--disable-sync',
       '--no-first-run',
       '--autoplay-policy=no-user-gesture-required',
+      '--lang=vi-VN', // date inputs in the workstation's day/month order
     ],
   });
   return {

@@ -55,6 +55,7 @@ const state = {
   closeLive: undefined,
   /** @type {number | undefined} */
   cameraTimer: undefined,
+  liveConnectedOnce: false,
 };
 
 const t = (/** @type {string} */ key, /** @type {Record<string, string | number>} */ p = {}) =>
@@ -275,6 +276,32 @@ function drawIncident(/** @type {any} */ inc) {
     canReview: canReview(),
     onVerdict: (v, note) => void verdict(v, note),
   });
+  prefetchNext(inc.id);
+}
+
+/** @type {HTMLVideoElement | undefined} */
+let prefetching;
+/**
+ * Starts downloading the next incident's clip and snapshot while the reviewer watches this one, so J or a
+ * verdict shows the next clip at once (evidence responses are immutable, so the browser cache keeps them).
+ */
+function prefetchNext(/** @type {string} */ id) {
+  const at = state.items.findIndex((i) => i.id === id);
+  const next = at === -1 ? undefined : state.items[at + 1];
+  const clip = next?.evidence?.clip;
+  if (prefetching && prefetching.dataset.id !== clip) {
+    prefetching.removeAttribute('src');
+    prefetching.load();
+    prefetching = undefined;
+  }
+  if (!clip || prefetching) return;
+  prefetching = document.createElement('video');
+  prefetching.muted = true;
+  prefetching.preload = 'auto';
+  prefetching.dataset.id = clip;
+  prefetching.src = `/api/evidence/${encodeURIComponent(clip)}`;
+  const snap = next.evidence?.snapshot ?? next.evidence?.snapshotClean;
+  if (snap) new Image().src = `/api/evidence/${encodeURIComponent(snap)}`;
 }
 
 function move(/** @type {number} */ step) {
@@ -391,7 +418,12 @@ async function onLive(/** @type {{id: string, created: boolean}} */ msg) {
   if (!state.selectedId && state.items.length > 0) await select(state.items[0].id);
 }
 
+let liveWasOn = false;
 function setLive(/** @type {boolean} */ on) {
+  // Messages sent while the stream was down are lost: after a reconnect, read the queue again.
+  if (on && !liveWasOn && state.liveConnectedOnce) void Promise.all([loadQueue(), loadCounts()]);
+  if (on) state.liveConnectedOnce = true;
+  liveWasOn = on;
   const el = $('#live');
   el.className = `live ${on ? 'live-on' : 'live-off'}`;
   el.textContent = t(on ? 'live.on' : 'live.off');
@@ -436,6 +468,7 @@ async function start() {
   await Promise.all([loadQueue(), loadCounts()]);
   if (wanted && state.selectedId === wanted && !state.current) await openIncident(wanted);
   state.closeLive?.();
+  state.liveConnectedOnce = false;
   state.closeLive = connectLive((m) => void onLive(m), setLive);
   clearInterval(state.cameraTimer);
   state.cameraTimer = window.setInterval(loadCameras, CAMERA_REFRESH_MS);

@@ -61,7 +61,10 @@ function details(inc, events, ctx) {
     );
   if (typeof d.count === 'number') rows.push(item(t('detail.count'), String(d.count)));
   if (typeof d.headingDeg === 'number') rows.push(item(t('detail.heading'), `${fmt.num(d.headingDeg)}°`));
-  if (d.attribute) rows.push(item(t('detail.attribute'), String(d.attribute)));
+  if (d.attribute) {
+    const key = `attr.${d.attribute}`;
+    rows.push(item(t('detail.attribute'), t(key) === key ? String(d.attribute) : t(key)));
+  }
   if (first.zone) rows.push(item(t('detail.zone'), String(first.zone)));
   if (first.line) rows.push(item(t('detail.line'), String(first.line)));
   if (Array.isArray(d.pathNorm) && d.pathNorm.length > 0)
