@@ -160,6 +160,6 @@ describe('yolox_nano against an independent reference implementation', () => {
     const refPx = [b.x1, b.y1, b.x2, b.y2].map((v, k) =>
       Math.min(Math.max(v, 0), k % 2 ? ref.height : ref.width),
     );
-    px.forEach((v, k) => expect(Math.abs(v - refPx[k]!)).toBeLessThanOrEqual(1));
+    for (const [k, v] of px.entries()) expect(Math.abs(v - refPx[k]!)).toBeLessThanOrEqual(1);
   });
 });

@@ -60,7 +60,7 @@ describe('Candidates.toDetections maps model pixels back to the normalised sourc
     c.push(box[0], box[1], box[2], box[3], 0.5, 2);
     const [d] = c.toDetections([0], rect, ['person', 'bicycle', 'car']);
     expect(d!.label).toBe('car');
-    d!.boxXyxyNorm.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    for (const [i, v] of d!.boxXyxyNorm.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
   });
 
   it('DETR boxes in source pixels map by the source size', () => {
