@@ -169,6 +169,12 @@ export const ForwardingConfigSchema = Type.Object(
           'base URL of this central as the IOC reaches it, for links to incidents and evidence; default http://{http.host}:{http.port}',
       }),
     ),
+    catchUpHours: Type.Number({
+      minimum: 0,
+      default: 24,
+      description:
+        'hours of incidents (by start time) re-checked at start-up, so a crash between storing an incident and writing its message loses nothing; a new forwarder also receives these. 0 disables; more costs a longer scan at start',
+    }),
     pollMs: Type.Integer({
       minimum: 10,
       default: 1_000,

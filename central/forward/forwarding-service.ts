@@ -14,7 +14,10 @@ import { OutboxSender } from './outbox-sender.ts';
 
 export interface ForwardingDeps {
   db: Db;
-  incidents: { get(id: string): Incident | undefined };
+  incidents: {
+    get(id: string): Incident | undefined;
+    list?(f: { fromTs?: number; limit: number; offset: number }): { items: Incident[]; total: number };
+  };
   config: ForwardingConfig;
   /** Base URL of this central as the IOC reaches it (links to incidents and evidence); a function when the
    * listening port is only known after start. */
@@ -64,11 +67,40 @@ export class ForwardingService {
 
   /** Starts the senders; messages left pending by an earlier run go out first. */
   start(): void {
+    this.catchUp();
     for (const s of this.senders.values()) s.start();
     this.deps.log.info(
       { forwarders: this.forwarders.map((f) => `${f.config.id}:${f.config.type}`) },
       'forwarding started',
     );
+  }
+
+  /**
+   * Re-plans the recent incidents: what a crash cut off between storing an incident (or a verdict) and writing
+   * its message is enqueued now. Planning is idempotent, so already-sent states produce nothing.
+   */
+  catchUp(): number {
+    const hours = this.deps.config.catchUpHours;
+    const list = this.deps.incidents.list?.bind(this.deps.incidents);
+    if (!list || hours <= 0 || this.forwarders.length === 0) return 0;
+    const fromTs = this.now() - hours * 3_600_000;
+    const page = 500;
+    let seen = 0;
+    for (let offset = 0; ; offset += page) {
+      const { items } = list({ fromTs, limit: page, offset });
+      // order across incidents does not matter; within one, seq orders the messages
+      for (const i of items) {
+        if (i.status === 'confirmed' || i.status === 'rejected') {
+          const reviewer = (i as Incident & { reviewedBy?: string | null }).reviewedBy ?? 'a reviewer';
+          this.consider(i, { kind: 'verdict', verdict: i.status }, { verdict: i.status, reviewer });
+        }
+        this.consider(i, { kind: 'incident' });
+      }
+      seen += items.length;
+      if (items.length < page) break;
+    }
+    if (seen) this.deps.log.info({ incidents: seen, hours }, 'forwarding: recent incidents re-checked');
+    return seen;
   }
 
   async stop(): Promise<void> {
