@@ -258,7 +258,10 @@ async function openIncident(/** @type {string | undefined} */ id) {
   }
   let inc;
   try {
-    inc = await api(`/api/incidents/${encodeURIComponent(id)}`);
+    const fetchDetail = () => api(`/api/incidents/${encodeURIComponent(id)}`);
+    const cached = detailCache.get(id);
+    detailCache.delete(id);
+    inc = await (cached ? cached.catch(fetchDetail) : fetchDetail());
   } catch (err) {
     if (seq === state.openSeq) failed(err, 'incident.loadFailed');
     return;
@@ -279,6 +282,8 @@ function drawIncident(/** @type {any} */ inc) {
   prefetchNext(inc.id);
 }
 
+/** Detail of the next incident, fetched ahead; dropped when a live message says it changed. */
+const detailCache = new Map();
 /** @type {HTMLVideoElement | undefined} */
 let prefetching;
 /**
@@ -288,6 +293,12 @@ let prefetching;
 function prefetchNext(/** @type {string} */ id) {
   const at = state.items.findIndex((i) => i.id === id);
   const next = at === -1 ? undefined : state.items[at + 1];
+  detailCache.clear();
+  if (next) {
+    const pending = api(`/api/incidents/${encodeURIComponent(next.id)}`);
+    pending.catch((err) => console.debug('prefetch failed', err)); // openIncident fetches again and reports
+    detailCache.set(next.id, pending);
+  }
   const clip = next?.evidence?.clip;
   if (prefetching && prefetching.dataset.id !== clip) {
     prefetching.removeAttribute('src');
@@ -380,6 +391,7 @@ function showTab(/** @type {'queue' | 'cameras'} */ tab) {
 
 // ---------- live ----------
 async function onLive(/** @type {{id: string, created: boolean}} */ msg) {
+  detailCache.delete(msg.id);
   let inc;
   try {
     inc = await api(`/api/incidents/${encodeURIComponent(msg.id)}`);
