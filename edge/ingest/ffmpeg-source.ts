@@ -52,6 +52,8 @@ const LOGGED_ERRORS_PER_RUN = 5;
 const NOISE = /deprecated pixel format|non-monotonous dts|changing to \d+\. this may result/i;
 /** Frames held while their showinfo line is still in the stderr pipe; past this they go with an estimate. */
 const MAX_UNPAIRED = 3;
+/** Ring segment times follow stream time end to start unless that drifts this far from the frame clock. */
+const SEGMENT_REANCHOR_MS = 250;
 /** A run that delivered frames this long counts as healthy: the next failure starts the backoff over. */
 const HEALTHY_RUN_MS = 5000;
 
@@ -80,6 +82,7 @@ export class FfmpegSource {
   private unpaired: { data: Buffer; index: number; arrivalMs: number }[] = [];
   private rawIndex = 0;
   private lastPtsS = Number.NaN;
+  private lastSegment: { endS: number; endMs: number } | undefined;
 
   state: SourceState = 'starting';
   reason: string | undefined;
@@ -166,6 +169,7 @@ export class FfmpegSource {
     this.unpaired = [];
     this.rawIndex = 0;
     this.lastPtsS = Number.NaN;
+    this.lastSegment = undefined;
     this.clock.reset();
   }
 
@@ -256,9 +260,18 @@ export class FfmpegSource {
       this.o.log.debug({ line }, 'unparsed segment list line');
       return;
     }
-    const now = Date.now();
-    const startMs = this.clock.peekWallMs(entry.startS) ?? now - (entry.endS - entry.startS) * 1000;
-    const endMs = this.clock.peekWallMs(entry.endS) ?? now;
+    const durationMs = (entry.endS - entry.startS) * 1000;
+    const mapped = this.clock.peekWallMs(entry.startS) ?? Date.now() - durationMs;
+    // Chain segments of one run end to start, so the ring has no gaps or overlaps from the live clock's small
+    // corrections; re-anchor on the frame clock only when the chain has drifted from it noticeably.
+    const prev = this.lastSegment;
+    let startMs = mapped;
+    if (prev && Math.abs(entry.startS - prev.endS) < 0.1) {
+      const chained = prev.endMs + (entry.startS - prev.endS) * 1000;
+      if (Math.abs(chained - mapped) < SEGMENT_REANCHOR_MS) startMs = chained;
+    }
+    const endMs = startMs + durationMs;
+    this.lastSegment = { endS: entry.endS, endMs };
     ring.add({ file: entry.file, startMs: Math.round(startMs), endMs: Math.round(endMs) });
   }
 
