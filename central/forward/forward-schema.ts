@@ -63,7 +63,7 @@ const common = {
     minimum: 1,
     default: 12,
     description:
-      'attempts before a delivery is dead-lettered (retry it with POST /api/forwarding/:id/retry). With the default backoff, 12 attempts span ~1 h',
+      'attempts before a delivery is dead-lettered (retry it with POST /api/forwarding/:id/retry). With the default backoff, 12 attempts span ~25 min',
   }),
   concurrency: Type.Integer({
     minimum: 1,

@@ -151,8 +151,9 @@ export class ForwardingService {
   }
 
   /**
-   * Per forwarder, for central/metrics (CentralMetricSources.forwarding): delivered and dead-lettered from the
-   * outbox (monotonic: rows are kept), failed attempts since start, and the current backlog.
+   * Per forwarder, for central/metrics (CentralMetricSources.forwarding): delivered from the outbox (monotonic:
+   * rows are kept), failed and dead-lettered attempts since start (a retried dead letter leaves the dead
+   * state, so the outbox count would go down), and the current backlog.
    */
   metricsSnapshot(): Record<
     string,
@@ -164,7 +165,7 @@ export class ForwardingService {
       out[s.id] = {
         delivered: s.delivered,
         failed: this.metrics.attempts.get(s.id)?.retry ?? 0,
-        deadLettered: s.dead,
+        deadLettered: this.metrics.attempts.get(s.id)?.dead ?? 0,
         pending: s.pending,
       };
     return out;
