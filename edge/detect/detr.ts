@@ -8,10 +8,10 @@ import { type ClassThresholds, classThresholds } from './class-thresholds.ts';
 import type { Detection } from './detection.ts';
 import type { DetectorConfig } from './detector-schema.ts';
 import { familyMismatch } from './family-mismatch.ts';
-import { hwcToChw } from './hwc-to-chw.ts';
 import { imageInputSize } from './image-input.ts';
 import { OnnxDetector } from './onnx-detector.ts';
 import { loadSession, type TensorInfo, tensorInfos } from './onnx-session.ts';
+import { PlanarInput } from './planar-input.ts';
 
 interface DetrTensors {
   images: string;
@@ -23,7 +23,7 @@ interface DetrTensors {
 
 export class DetrDetector extends OnnxDetector {
   readonly family = 'detr' as const;
-  private readonly input: Float32Array;
+  private readonly input: PlanarInput;
   /** [[W, H]] of the source frame; rewritten per frame (two numbers), never reallocated. */
   private readonly sizes = new BigInt64Array(2);
   private readonly feeds: ort.InferenceSession.FeedsType;
@@ -32,8 +32,8 @@ export class DetrDetector extends OnnxDetector {
   private constructor(
     session: ort.InferenceSession,
     model: ResolvedModel,
-    private readonly width: number,
-    private readonly height: number,
+    width: number,
+    height: number,
     private readonly names: DetrTensors,
     private readonly thresholds: ClassThresholds,
     private readonly dedupeIou: number,
@@ -45,9 +45,9 @@ export class DetrDetector extends OnnxDetector {
       fit: 'stretch',
       padValue: 0,
     });
-    this.input = new Float32Array(3 * width * height);
+    this.input = new PlanarInput(this.frameSpec, 1 / 255);
     this.feeds = {
-      [names.images]: new ort.Tensor('float32', this.input, [1, 3, height, width]),
+      [names.images]: new ort.Tensor('float32', this.input.data, [1, 3, height, width]),
       [names.sizes]: new ort.Tensor('int64', this.sizes, [1, 2]),
     };
   }
@@ -83,7 +83,7 @@ export class DetrDetector extends OnnxDetector {
   }
 
   protected preprocess(frame: Frame): ort.InferenceSession.FeedsType {
-    hwcToChw(frame.data, this.input, this.width * this.height, 1 / 255);
+    this.input.fill(frame);
     // The model multiplies its normalised boxes by these, so boxes come back in source pixels.
     this.sizes[0] = BigInt(frame.sourceWidth);
     this.sizes[1] = BigInt(frame.sourceHeight);

@@ -8,14 +8,14 @@ import { type ClassThresholds, classThresholds } from './class-thresholds.ts';
 import type { Detection } from './detection.ts';
 import type { DetectorConfig } from './detector-schema.ts';
 import { familyMismatch } from './family-mismatch.ts';
-import { hwcToChw } from './hwc-to-chw.ts';
 import { imageInputSize } from './image-input.ts';
 import { OnnxDetector } from './onnx-detector.ts';
 import { loadSession, tensorInfos } from './onnx-session.ts';
+import { PlanarInput } from './planar-input.ts';
 
 export class UltralyticsDetector extends OnnxDetector {
   readonly family = 'ultralytics' as const;
-  private readonly input: Float32Array;
+  private readonly input: PlanarInput;
   private readonly feeds: ort.InferenceSession.FeedsType;
   private candidates: Candidates;
   /** Best class score and class id per anchor, for the channel-major pass over class rows. */
@@ -25,8 +25,8 @@ export class UltralyticsDetector extends OnnxDetector {
   private constructor(
     session: ort.InferenceSession,
     model: ResolvedModel,
-    private readonly width: number,
-    private readonly height: number,
+    width: number,
+    height: number,
     inputName: string,
     private readonly outputName: string,
     private readonly thresholds: ClassThresholds,
@@ -39,8 +39,8 @@ export class UltralyticsDetector extends OnnxDetector {
       fit: 'letterbox-center',
       padValue: 114,
     });
-    this.input = new Float32Array(3 * width * height);
-    this.feeds = { [inputName]: new ort.Tensor('float32', this.input, [1, 3, height, width]) };
+    this.input = new PlanarInput(this.frameSpec, 1 / 255);
+    this.feeds = { [inputName]: new ort.Tensor('float32', this.input.data, [1, 3, height, width]) };
     this.candidates = new Candidates(1024);
   }
 
@@ -88,7 +88,7 @@ export class UltralyticsDetector extends OnnxDetector {
   }
 
   protected preprocess(frame: Frame): ort.InferenceSession.FeedsType {
-    hwcToChw(frame.data, this.input, this.width * this.height, 1 / 255);
+    this.input.fill(frame);
     return this.feeds;
   }
 

@@ -7,16 +7,16 @@ import { type ClassThresholds, classThresholds } from './class-thresholds.ts';
 import type { Detection } from './detection.ts';
 import type { DetectorConfig } from './detector-schema.ts';
 import { familyMismatch } from './family-mismatch.ts';
-import { hwcToChw } from './hwc-to-chw.ts';
 import { imageInputSize } from './image-input.ts';
 import { OnnxDetector } from './onnx-detector.ts';
 import { loadSession, tensorInfos } from './onnx-session.ts';
+import { PlanarInput } from './planar-input.ts';
 
 const STRIDES = [8, 16, 32] as const;
 
 export class YoloxDetector extends OnnxDetector {
   readonly family = 'yolox' as const;
-  private readonly input: Float32Array;
+  private readonly input: PlanarInput;
   private readonly feeds: ort.InferenceSession.FeedsType;
   /** Precomputed grid x, y and stride per anchor row. */
   private readonly grid: Float32Array;
@@ -25,8 +25,8 @@ export class YoloxDetector extends OnnxDetector {
   private constructor(
     session: ort.InferenceSession,
     model: ResolvedModel,
-    private readonly width: number,
-    private readonly height: number,
+    width: number,
+    height: number,
     inputName: string,
     private readonly outputName: string,
     private readonly thresholds: ClassThresholds,
@@ -39,8 +39,8 @@ export class YoloxDetector extends OnnxDetector {
       fit: 'letterbox-topleft',
       padValue: 114,
     });
-    this.input = new Float32Array(3 * width * height);
-    this.feeds = { [inputName]: new ort.Tensor('float32', this.input, [1, 3, height, width]) };
+    this.input = new PlanarInput(this.frameSpec, 1);
+    this.feeds = { [inputName]: new ort.Tensor('float32', this.input.data, [1, 3, height, width]) };
     const rows = anchorCount(width, height);
     this.grid = new Float32Array(rows * 3);
     let r = 0;
@@ -102,7 +102,7 @@ export class YoloxDetector extends OnnxDetector {
 
   /** Packed BGR HWC bytes -> planar float CHW, raw 0..255 as YOLOX expects. */
   protected preprocess(frame: Frame): ort.InferenceSession.FeedsType {
-    hwcToChw(frame.data, this.input, this.width * this.height, 1);
+    this.input.fill(frame);
     return this.feeds;
   }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Candidates } from '../../edge/detect/candidates.ts';
 import { hwcToChw } from '../../edge/detect/hwc-to-chw.ts';
-import { contentRect, type FrameSpec } from '../../edge/ingest/frame.ts';
+import { PlanarInput } from '../../edge/detect/planar-input.ts';
+import { type ContentRect, contentRect, type Frame, type FrameSpec } from '../../edge/ingest/frame.ts';
 
 describe('hwcToChw', () => {
   it.each([
@@ -10,23 +11,83 @@ describe('hwcToChw', () => {
     ['scaled /255', 1 / 255, [10 / 255, 40 / 255, 20 / 255, 50 / 255, 30 / 255, 60 / 255]],
   ])('%s', (_n, scale, expected) => {
     const dst = new Float32Array(6).fill(-1);
-    hwcToChw(Uint8Array.from([10, 20, 30, 40, 50, 60]), dst, 2, scale);
+    hwcToChw(Uint8Array.from([10, 20, 30, 40, 50, 60]), dst, 2, 1, scale);
     expect(Array.from(dst)).toEqual(expected.map((v) => Math.fround(v)));
+  });
+
+  it.each([
+    // A 3x2 image whose byte values are 0..17; planes of 6 values each; -1 marks values left alone.
+    ['whole image', undefined, [0, 3, 6, 9, 12, 15, 1, 4, 7, 10, 13, 16, 2, 5, 8, 11, 14, 17]],
+    [
+      'top row only',
+      { x: 0, y: 0, width: 3, height: 1 },
+      [0, 3, 6, -1, -1, -1, 1, 4, 7, -1, -1, -1, 2, 5, 8, -1, -1, -1],
+    ],
+    [
+      'centre column',
+      { x: 1, y: 0, width: 1, height: 2 },
+      [-1, 3, -1, -1, 12, -1, -1, 4, -1, -1, 13, -1, -1, 5, -1, -1, 14, -1],
+    ],
+    ['empty rect', { x: 0, y: 1, width: 3, height: 0 }, new Array(18).fill(-1)],
+  ])('converts only the rectangle: %s', (_n, rect, expected) => {
+    const src = Uint8Array.from({ length: 18 }, (_, i) => i);
+    const dst = new Float32Array(18).fill(-1);
+    hwcToChw(src, dst, 3, 2, 1, rect);
+    expect(Array.from(dst)).toEqual(expected);
   });
 
   it('rewrites the same buffer on every call (no stale values)', () => {
     const dst = new Float32Array(3);
-    hwcToChw(Uint8Array.from([1, 2, 3]), dst, 1, 1);
-    hwcToChw(Uint8Array.from([7, 8, 9]), dst, 1, 1);
+    hwcToChw(Uint8Array.from([1, 2, 3]), dst, 1, 1, 1);
+    hwcToChw(Uint8Array.from([7, 8, 9]), dst, 1, 1, 1);
     expect(Array.from(dst)).toEqual([7, 8, 9]);
   });
 
-  it('refuses a short frame', () => {
-    expect(() => hwcToChw(new Uint8Array(5), new Float32Array(6), 2, 1)).toThrow(/need 6 values/);
+  it.each([
+    ['a short frame', new Uint8Array(5), undefined, /need 6 values/],
+    ['a rect outside the image', new Uint8Array(6), { x: 1, y: 0, width: 2, height: 1 }, /outside 2x1/],
+  ])('refuses %s', (_n, src, rect, message) => {
+    expect(() => hwcToChw(src, new Float32Array(6), 2, 1, 1, rect)).toThrow(message);
   });
 });
 
-const spec = (fit: FrameSpec['fit']): FrameSpec => ({
+describe('PlanarInput', () => {
+  const spec: FrameSpec = {
+    width: 2,
+    height: 2,
+    pixelFormat: 'bgr24',
+    fit: 'letterbox-topleft',
+    padValue: 114,
+  };
+  const frame = (bytes: number[], content: ContentRect): Frame => ({
+    cameraId: 'c',
+    seq: 0,
+    tsMs: 0,
+    spec,
+    content,
+    sourceWidth: 4,
+    sourceHeight: 2,
+    data: Buffer.from(bytes),
+  });
+  // A 2x2 frame whose top row is picture and bottom row ffmpeg padding (114).
+  const TOP = { x: 0, y: 0, width: 2, height: 1 };
+  const PAD = [114, 114, 114, 114, 114, 114];
+
+  it('writes the padding once, then only the picture; a new geometry repaints the padding', () => {
+    const input = new PlanarInput(spec, 1 / 255);
+    input.fill(frame([10, 20, 30, 40, 50, 60, ...PAD], TOP));
+    const p = (v: number) => Math.fround(v / 255);
+    expect(Array.from(input.data)).toEqual([10, 40, 114, 114, 20, 50, 114, 114, 30, 60, 114, 114].map(p));
+    input.data[2] = -1; // a padding value: a frame with the same geometry must not touch it
+    input.fill(frame([1, 2, 3, 4, 5, 6, ...PAD], TOP));
+    expect(input.data[0]).toBe(p(1));
+    expect(input.data[2]).toBe(-1);
+    input.fill(frame([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], { x: 0, y: 0, width: 2, height: 2 }));
+    expect(Array.from(input.data)).toEqual([1, 4, 7, 10, 2, 5, 8, 11, 3, 6, 9, 12].map(p));
+  });
+});
+
+const squareSpec = (fit: FrameSpec['fit']): FrameSpec => ({
   width: 416,
   height: 416,
   pixelFormat: 'rgb24',
@@ -55,7 +116,7 @@ describe('Candidates.toDetections maps model pixels back to the normalised sourc
     ['stretch: input corners are source corners', 'stretch', [0, 0, 416, 416], [0, 0, 1, 1]],
     ['stretch: a quarter box', 'stretch', [104, 104, 208, 208], [0.25, 0.25, 0.5, 0.5]],
   ] as const)('%s', (_n, fit, box, expected) => {
-    const rect = contentRect(spec(fit), 1920, 1080);
+    const rect = contentRect(squareSpec(fit), 1920, 1080);
     const c = new Candidates(1);
     c.push(box[0], box[1], box[2], box[3], 0.5, 2);
     const [d] = c.toDetections([0], rect, ['person', 'bicycle', 'car']);

@@ -1,0 +1,138 @@
+// Detector benchmark: per model, median preprocess / inference / postprocess ms at 1 and 2 intra-op threads on
+// real clip frames from the live ffmpeg graph, and the overhead ratio (pre + post) / inference.
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { createDetector } from '../edge/detect/create-detector.ts';
+import { detectorConfig } from '../edge/detect/detector-schema.ts';
+import { frameFilter } from '../edge/ingest/ffmpeg-args.ts';
+import { contentRect, type Frame, type FrameSpec } from '../edge/ingest/frame.ts';
+import { probeVideo } from '../edge/ingest/probe.ts';
+import { mediaDir } from '../models/asset-dirs.ts';
+import { MODEL_CATALOG } from '../models/catalog.ts';
+import { resolveModel } from '../models/resolve.ts';
+
+const CLIP = 'hcmc_intersection_1080p.mp4';
+const FRAMES = 10;
+const WARMUP_RUNS = 3;
+/** Enough runs for a stable median; fewer for the slow int8 model. */
+const RUNS_BUDGET_MS = 3000;
+const MIN_RUNS = 15;
+const MAX_RUNS = 100;
+const TARGET = { model: 'yolox_nano', threads: 2, maxOverhead: 0.1 };
+
+/** `count` frames sampled from the clip at 2 fps through the production filter graph. */
+async function clipFrames(file: string, spec: FrameSpec, count: number): Promise<Frame[]> {
+  const { width, height } = await probeVideo(file);
+  const content = contentRect(spec, width, height);
+  const args = ['-v', 'error', '-i', file, '-vf', frameFilter(spec, content, 2), '-frames:v', String(count)];
+  args.push('-f', 'rawvideo', '-pix_fmt', spec.pixelFormat, 'pipe:1');
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const chunks: Buffer[] = [];
+  for await (const c of child.stdout) chunks.push(c as Buffer);
+  const all = Buffer.concat(chunks);
+  const size = spec.width * spec.height * 3;
+  const frames: Frame[] = [];
+  for (let i = 0; i + size <= all.length; i += size) {
+    frames.push({
+      cameraId: 'bench',
+      seq: frames.length,
+      tsMs: frames.length * 500,
+      spec,
+      content,
+      sourceWidth: width,
+      sourceHeight: height,
+      data: Buffer.from(all.subarray(i, i + size)),
+    });
+  }
+  if (frames.length === 0) throw new Error(`no frames from ${file}`);
+  return frames;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+export interface DetectBenchRow {
+  model: string;
+  family: string;
+  input: string;
+  threads: number;
+  runs: number;
+  preprocessMs: number;
+  inferenceMs: number;
+  postprocessMs: number;
+  overheadRatio: number;
+  detectionsPerFrame: number;
+}
+
+async function benchModel(model: string, threads: number): Promise<DetectBenchRow> {
+  const cfg = detectorConfig({ model, intraOpThreads: threads, warmupRuns: WARMUP_RUNS });
+  const det = await createDetector(resolveModel(cfg), cfg);
+  try {
+    const frames = await clipFrames(`${mediaDir()}/${CLIP}`, det.frameSpec, FRAMES);
+    const pre: number[] = [];
+    const inf: number[] = [];
+    const post: number[] = [];
+    let dets = 0;
+    const started = performance.now();
+    for (let i = 0; i < MAX_RUNS; i++) {
+      if (i >= MIN_RUNS && performance.now() - started > RUNS_BUDGET_MS) break;
+      dets += (await det.detect(frames[i % frames.length]!)).length;
+      pre.push(det.lastTimings.preprocessMs);
+      inf.push(det.lastTimings.inferenceMs);
+      post.push(det.lastTimings.postprocessMs);
+    }
+    const [p, n, q] = [median(pre), median(inf), median(post)];
+    return {
+      model,
+      family: det.family,
+      input: `${det.frameSpec.width}x${det.frameSpec.height} ${det.frameSpec.pixelFormat} ${det.frameSpec.fit}`,
+      threads,
+      runs: pre.length,
+      preprocessMs: round(p, 3),
+      inferenceMs: round(n),
+      postprocessMs: round(q, 3),
+      overheadRatio: round((p + q) / n, 3),
+      detectionsPerFrame: round(dets / pre.length, 1),
+    };
+  } finally {
+    await det.close();
+  }
+}
+
+export async function benchDetect(): Promise<Record<string, unknown>> {
+  const rows: DetectBenchRow[] = [];
+  for (const entry of MODEL_CATALOG) {
+    for (const threads of [1, 2]) rows.push(await benchModel(entry.name, threads));
+  }
+  const target = rows.find((r) => r.model === TARGET.model && r.threads === TARGET.threads)!;
+  return {
+    clip: `${CLIP}, ${FRAMES} frames at 2 fps through the live ffmpeg graph; medians after ${WARMUP_RUNS} warm-up runs`,
+    target: `overhead (pre+post)/inference <= ${TARGET.maxOverhead} for ${TARGET.model} at ${TARGET.threads} threads`,
+    targetOverhead: target.overheadRatio,
+    targetMet: target.overheadRatio <= TARGET.maxOverhead,
+    models: rows,
+  };
+}
+
+function markdown(result: Record<string, unknown>): string {
+  const rows = result.models as DetectBenchRow[];
+  const cols = Object.keys(rows[0]!) as (keyof DetectBenchRow)[];
+  const lines = [
+    `${result.clip}`,
+    '',
+    `| ${cols.join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${cols.map((c) => String(r[c])).join(' | ')} |`),
+    '',
+    `${result.target}: ${result.targetOverhead} (${result.targetMet ? 'met' : 'NOT met'})`,
+  ];
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.stdout.write(`${markdown(await benchDetect())}\n`);
+}
