@@ -319,6 +319,15 @@ describe('review page in headless Chromium', () => {
     const href = await page.locator('.map-link').getAttribute('href');
     expect(href).toContain(`mlat=${CAM01.location.lat}`);
     expect(href).toContain(`mlon=${CAM01.location.lon}`);
+    // Z magnifies around the box and back.
+    await page.keyboard.press('z');
+    await expect.poll(() => page.locator('.stage').getAttribute('class')).toContain('zoomed');
+    if (SCREENSHOT_DIR) {
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'incident-zoom.png') });
+    }
+    await page.keyboard.press('z');
+    await expect.poll(() => page.locator('.stage').getAttribute('class')).not.toContain('zoomed');
     // The whole view fits a 1366x768 screen: the verdict buttons are visible without scrolling.
     const confirm = await page.locator('.verdict-confirmed').boundingBox();
     expect(confirm!.y + confirm!.height).toBeLessThanOrEqual(768);
@@ -399,8 +408,8 @@ describe('review page in headless Chromium', () => {
       box: [0.783, 0.47, 0.815, 0.62],
       details: { attribute: 'no_helmet' },
     };
-    await upload(clipId(fresh), 'video/mp4', clip);
-    await upload(snapId(fresh), 'image/jpeg', snapshot);
+    await upload(snapId(fresh), 'image/jpeg', snapshot); // its clip is still "uploading"
+
     await page.evaluate((id) => {
       const w = window as unknown as { liveAt?: number };
       new MutationObserver((_m, obs) => {
@@ -420,6 +429,16 @@ describe('review page in headless Chromium', () => {
       .toBe(String(SEEDS.length - 1));
     expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
     expect(await page.locator('#live').getAttribute('class')).toContain('live-on');
+    // Opened before its clip arrived: the snapshot stands in, with the box over it.
+    await page.click(`#queue [data-id="${fresh.id}"]`);
+    await expect.poll(articleId).toBe(fresh.id);
+    await expect
+      .poll(() => page.locator('#clip-still').evaluate((i: HTMLImageElement) => i.naturalWidth), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
+    expect(await page.locator('.player-missing').isVisible()).toBe(true);
+    expect(await page.locator('.overlay .overlay-box').count()).toBe(1);
     if (SCREENSHOT_DIR) {
       // Every status, so the README shows reviewed incidents too.
       await page.selectOption('#f-status', '');

@@ -7,7 +7,7 @@ import {
   matchesFilters,
   upsertNewestFirst,
 } from '../../central/ui/public/filters.js';
-import { boxRect, containRect, pathPoints } from '../../central/ui/public/geometry.js';
+import { boxRect, containRect, pathPoints, zoomOrigin } from '../../central/ui/public/geometry.js';
 import { DICTIONARY, translate } from '../../central/ui/public/i18n.js';
 import { keyAction } from '../../central/ui/public/keyboard.js';
 
@@ -72,6 +72,20 @@ describe('pathPoints', () => {
     ['not an array', { x: 1 }, ''],
   ])('%s', (_name, path, expected) => {
     expect(pathPoints(path)).toBe(expected);
+  });
+});
+
+describe('zoomOrigin', () => {
+  it.each([
+    ['box centre in a filled player', [0.2, 0.4, 0.4, 0.6], [640, 360, 1920, 1080], { xPct: 30, yPct: 50 }],
+    ['pillarboxed picture shifts x', [0, 0, 1, 1], [800, 360, 1920, 1080], { xPct: 50, yPct: 50 }],
+    ['pillarboxed, box at the left edge', [0, 0.5, 0, 0.5], [800, 360, 1920, 1080], { xPct: 10, yPct: 50 }],
+    ['no box: centre', undefined, [640, 360, 1920, 1080], { xPct: 50, yPct: 50 }],
+    ['player not laid out: centre', [0.1, 0.1, 0.2, 0.2], [0, 0, 1920, 1080], { xPct: 50, yPct: 50 }],
+  ])('%s', (_name, box, [pw, ph, fw, fh], expected) => {
+    const o = zoomOrigin(box, pw!, ph!, fw!, fh!);
+    expect(o.xPct).toBeCloseTo(expected.xPct, 6);
+    expect(o.yPct).toBeCloseTo(expected.yPct, 6);
   });
 });
 
@@ -141,6 +155,7 @@ describe('keyAction', () => {
     ['r', {}, 'DIV', 'reject'],
     ['n', {}, 'BODY', 'note'],
     ['space', { key: ' ' }, 'BODY', 'play'],
+    ['z', {}, 'BODY', 'zoom'],
     ['Ctrl+R is the browser reload', { key: 'r', ctrlKey: true }, 'BODY', undefined],
     ['Cmd+C is copy', { key: 'c', metaKey: true }, 'BODY', undefined],
     ['c typed in the note', { key: 'c' }, 'TEXTAREA', undefined],

@@ -462,6 +462,8 @@ function onKey(/** @type {KeyboardEvent} */ e) {
       return state.view?.note.focus();
     case 'play':
       return state.view?.togglePlay();
+    case 'zoom':
+      return void state.view?.toggleZoom();
     case 'blur':
       return target?.blur();
   }

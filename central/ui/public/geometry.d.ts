@@ -9,3 +9,10 @@ export declare function boxRect(
   box: unknown,
 ): { x: number; y: number; width: number; height: number } | undefined;
 export declare function pathPoints(path: unknown): string;
+export declare function zoomOrigin(
+  box: unknown,
+  playerW: number,
+  playerH: number,
+  frameW: number,
+  frameH: number,
+): { xPct: number; yPct: number };

@@ -46,3 +46,18 @@ export function pathPoints(path) {
 }
 
 const round = (/** @type {number} */ v) => Math.round(v * 10_000) / 10_000;
+
+/**
+ * Where to anchor a CSS zoom so the box's centre stays put: its position as percentages of the player, with
+ * the picture letterboxed inside it. Falls back to the player's centre without a usable box.
+ * @param {unknown} box @param {number} playerW @param {number} playerH @param {number} frameW @param {number} frameH
+ * @returns {{xPct: number, yPct: number}}
+ */
+export function zoomOrigin(box, playerW, playerH, frameW, frameH) {
+  const r = boxRect(box);
+  const c = containRect(playerW, playerH, frameW, frameH);
+  if (!r || !(c.w > 0 && c.h > 0)) return { xPct: 50, yPct: 50 };
+  const x = c.x + (r.x + r.width / 2) * c.w;
+  const y = c.y + (r.y + r.height / 2) * c.h;
+  return { xPct: (x / playerW) * 100, yPct: (y / playerH) * 100 };
+}

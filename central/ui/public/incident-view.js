@@ -1,6 +1,7 @@
 // One incident: clip with the detection box and track path over it, snapshot, rule details, merged events,
 // camera position, and the verdict panel.
 import { h } from './dom.js';
+import { zoomOrigin } from './geometry.js';
 import { buildOverlay, followMedia } from './overlay.js';
 
 /**
@@ -255,10 +256,39 @@ export function renderIncident(root, inc, ctx) {
     );
   }
   if (!clipId && !cleanId) missing.hidden = false;
+  const stage = h('div', { class: 'stage' }, media, overlay);
+  const player = h('div', { class: 'player' }, stage, missing);
+  /** @type {() => void} */
+  let stop = () => undefined;
   media.addEventListener('error', () => {
     missing.hidden = false;
+    // Clips upload after the event; until then the clean snapshot (with the box drawn over it) is evidence too.
+    if (media instanceof HTMLVideoElement && cleanId) {
+      missing.textContent = t('evidence.clipMissing');
+      const still = /** @type {HTMLImageElement} */ (
+        h('img', { src: `/api/evidence/${encodeURIComponent(cleanId)}`, alt: '', id: 'clip-still' })
+      );
+      media.replaceWith(still);
+      media = still;
+      stop();
+      stop = followMedia(overlay, media);
+    }
   });
-  const player = h('div', { class: 'player' }, media, overlay, missing);
+  let zoomed = false;
+  /** Magnifies the picture around the detection box (plates, helmets), or back. */
+  const toggleZoom = () => {
+    zoomed = !zoomed;
+    const [fw, fh] =
+      media instanceof HTMLVideoElement
+        ? [media.videoWidth, media.videoHeight]
+        : [media.naturalWidth, media.naturalHeight];
+    const o = zoomOrigin(inc.boxXyxyNorm, player.clientWidth, player.clientHeight, fw, fh);
+    stage.style.transformOrigin = `${o.xPct}% ${o.yPct}%`;
+    stage.classList.toggle('zoomed', zoomed);
+    // Native controls would be magnified off screen; Space still plays and pauses.
+    if (media instanceof HTMLVideoElement) media.controls = !zoomed;
+    return zoomed;
+  };
   const overlayToggle = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', checked: true }));
   overlayToggle.addEventListener('change', () => overlay.classList.toggle('hidden', !overlayToggle.checked));
 
@@ -303,6 +333,12 @@ export function renderIncident(root, inc, ctx) {
             { class: 'player-bar' },
             h('label', {}, overlayToggle, ' ', t('overlay.show')),
             h(
+              'button',
+              { type: 'button', class: 'zoom-btn', onclick: () => toggleZoom() },
+              h('kbd', {}, 'Z'),
+              t('overlay.zoom'),
+            ),
+            h(
               'span',
               { class: 'legend' },
               h('i', { class: 'swatch swatch-box' }),
@@ -324,10 +360,10 @@ export function renderIncident(root, inc, ctx) {
       ),
     ),
   );
-  const stop = followMedia(overlay, media);
+  stop = followMedia(overlay, media);
   return {
     note: verdict.note,
-    media,
+    toggleZoom,
     togglePlay() {
       if (media instanceof HTMLVideoElement) media.paused ? void media.play() : media.pause();
     },

@@ -1,9 +1,9 @@
 // Pure keyboard map of the review page: which key does what, and when keys must be left to a text field.
 
-/** @typedef {'next' | 'previous' | 'confirm' | 'reject' | 'note' | 'play' | 'blur'} KeyAction */
+/** @typedef {'next' | 'previous' | 'confirm' | 'reject' | 'note' | 'play' | 'zoom' | 'blur'} KeyAction */
 
 /** @type {Record<string, KeyAction>} */
-const KEYS = { j: 'next', k: 'previous', c: 'confirm', r: 'reject', n: 'note', ' ': 'play' };
+const KEYS = { j: 'next', k: 'previous', c: 'confirm', r: 'reject', n: 'note', z: 'zoom', ' ': 'play' };
 
 /**
  * The action for a keydown, or undefined. While typing in a field only Escape (leave the field) counts, so a
