@@ -1,4 +1,5 @@
 // `npm run demo`: embedded broker + central (SQLite) + edge on a real clip with the default model, all in one process.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'matthan-demo-'));
   const edgeConfig = loadEdgeConfig(configFile);
   const port = opts.port ?? Number(process.env.MATTHAN_DEMO_PORT ?? 8080);
+  // A fresh reviewer token per run (or $MATTHAN_DEMO_TOKEN), so the review page can be signed into.
+  const reviewerToken = process.env.MATTHAN_DEMO_TOKEN ?? randomBytes(16).toString('hex');
   const centralConfig = (httpPort: number) =>
     defaultCentralConfig({
       http: { host: '127.0.0.1', port: httpPort },
@@ -40,6 +43,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       },
       database: { path: path.join(dataDir, 'central.sqlite') },
       evidence: { dir: path.join(dataDir, 'evidence'), retentionDays: 30, maxBytes: 0 },
+      auth: { tokens: [{ name: 'demo-reviewer', role: 'reviewer', token: reviewerToken }] },
     });
   const central = await startCentral(centralConfig(port)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;
@@ -48,6 +52,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   });
   say(`broker ${central.brokerUrl}, data in ${dataDir}`);
   say(`API ${central.url}/api/incidents  (OpenAPI ${central.url}/api/openapi.json)`);
+  say(`review UI ${central.url}/  (sign in with the demo token ${reviewerToken})`);
 
   const edge = await startEdge(
     {
