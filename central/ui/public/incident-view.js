@@ -88,11 +88,14 @@ function details(inc, events, ctx) {
 /** @param {any[]} events @param {any[]} merges @param {IncidentCtx} ctx */
 function eventsTable(events, merges, ctx) {
   const { t, fmt } = ctx;
+  // Overlapping cameras (one group) merge into one incident: then each row says which camera saw it.
+  const multiCamera = new Set(events.map((e) => `${e.site}/${e.camera}`)).size > 1;
   const rows = events.map((e) =>
     h(
       'tr',
       {},
       h('td', {}, fmt.time(e.ts)),
+      multiCamera ? h('td', {}, ctx.cameraName(e.site, e.camera)) : null,
       h('td', {}, t(`phase.${e.phase}`)),
       h('td', { class: 'mono' }, `${e.id ?? ''}#${e.seq ?? ''}`),
       h('td', {}, e.trackId ?? ''),
@@ -118,6 +121,7 @@ function eventsTable(events, merges, ctx) {
             'tr',
             {},
             h('th', {}, t('events.time')),
+            multiCamera ? h('th', {}, t('filter.camera')) : null,
             h('th', {}, t('events.phase')),
             h('th', {}, t('events.id')),
             h('th', {}, t('detail.track')),
@@ -166,6 +170,8 @@ function verdictPanel(inc, ctx) {
     })
   );
   const review = reviewOf(inc);
+  /** Every verdict given, oldest first (GET /api/incidents/:id `reviews`), shown when it was changed. */
+  const history = Array.isArray(inc.reviews) ? inc.reviews : [];
   if (review?.note) note.value = String(review.note);
   const button = (/** @type {'confirmed' | 'rejected'} */ verdict, key, label) =>
     h(
@@ -201,6 +207,19 @@ function verdictPanel(inc, ctx) {
               name: review?.name ?? '?',
               time: review?.at ? fmt.dateTime(review.at) : '?',
             }),
+          )
+        : null,
+      history.length > 1
+        ? h(
+            'ol',
+            { class: 'history small muted' },
+            history.map((r) =>
+              h(
+                'li',
+                {},
+                `${fmt.dateTime(r.createdAt)} · ${t(`status.${r.verdict}`)} · ${r.reviewer}${r.note ? ` · “${r.note}”` : ''}`,
+              ),
+            ),
           )
         : null,
       ctx.canReview
