@@ -17,10 +17,10 @@ export interface FailureReason {
 /** First match wins, so the specific causes are listed before the generic ones. */
 const PATTERNS: { kind: FailureKind; re: RegExp }[] = [
   { kind: 'unauthorised', re: /\b401\b|\b403\b|unauthori[sz]ed|forbidden|authori[sz]ation failed/i },
-  // Before "not found": "Decoder (codec none) not found" is about the codec, not the path.
+  // Before "not found": "Decoder (codec none) not found" and "moov atom not found" are about the content.
   {
     kind: 'unsupported codec',
-    re: /decoder \(.*\) not found|decoder not found|unsupported codec|codec not supported|could not find codec parameters|unknown codec|no decoder/i,
+    re: /decoder \(.*\) not found|decoder not found|unsupported codec|codec not supported|could not find codec parameters|unknown codec|no decoder|moov atom not found/i,
   },
   { kind: 'not found', re: /\b404\b|not found|no such file or directory/i },
   {

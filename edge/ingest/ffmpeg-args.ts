@@ -36,8 +36,10 @@ export function inputArgs(o: FfmpegInputOptions): string[] {
   const network = !o.source.isFile;
   if (o.source.isRtsp) args.push('-rtsp_transport', o.transport, '-timeout', String(NETWORK_TIMEOUT_US));
   else if (network) args.push('-rw_timeout', String(NETWORK_TIMEOUT_US));
-  // Live sources: hand frames on as they arrive instead of buffering for smoother playback.
-  if (network) args.push('-fflags', 'nobuffer', '-flags', 'low_delay');
+  // Cameras: hand frames on as they arrive instead of buffering for smoother playback. Not for HLS/HTTP,
+  // where nobuffer drops the packets read while probing and no frame is ever decoded.
+  if (o.source.isRtsp) args.push('-fflags', 'nobuffer');
+  if (network) args.push('-flags', 'low_delay');
   if (o.source.isFile && o.realtime) args.push('-re');
   if (o.source.isFile && o.loop) args.push('-stream_loop', '-1');
   args.push('-i', o.source.input);

@@ -40,6 +40,14 @@ describe('classifyFailure', () => {
     ['decoder missing', ['Decoder (codec none) not found for input stream #0:0'], 'unsupported codec'],
     ['not a video', ['/tmp/notes.txt: Invalid data found when processing input'], 'unsupported codec'],
     [
+      'not an mp4 inside',
+      [
+        'mov,mp4,m4a,3gp,3g2,mj2: moov atom not found',
+        '/tmp/notes.mp4: Invalid data found when processing input',
+      ],
+      'unsupported codec',
+    ],
+    [
       'codec parameters',
       ['Could not find codec parameters for stream 0 (Video: none): unknown codec'],
       'unsupported codec',
