@@ -173,10 +173,15 @@ function drawQueue() {
   $('#tab-queue-count').textContent = String(state.total);
 }
 
+/** Only the newest answer of each kind is drawn; an older one arriving late is dropped. */
+const requestSeq = { queue: 0, counts: 0 };
+
 async function loadQueue(/** @type {boolean} */ append = false) {
   const offset = append ? state.items.length : 0;
+  const seq = ++requestSeq.queue;
   try {
     const body = await api(`/api/incidents?${filtersToQuery(state.filters, { limit: PAGE_SIZE, offset })}`);
+    if (seq !== requestSeq.queue) return; // filters changed meanwhile: a newer answer is on its way
     state.items = append ? [...state.items, ...body.items] : body.items;
     state.total = body.total;
   } catch (err) {
@@ -191,10 +196,12 @@ async function loadQueue(/** @type {boolean} */ append = false) {
 }
 
 async function loadCounts() {
+  const seq = ++requestSeq.counts;
   try {
     const results = await Promise.all(
       STATUSES.map((s) => api(`/api/incidents?${filtersToQuery(state.filters, { status: s, limit: 1 })}`)),
     );
+    if (seq !== requestSeq.counts) return;
     STATUSES.forEach((s, i) => {
       state.counts[s] = results[i].total;
     });
