@@ -1,7 +1,7 @@
 // Validators for the IOC forwarders' output, against the shared schema fixtures (never copied into the repo):
 // CAP 1.2 with xmllint and the OASIS XSD, FIWARE Alert with ajv (draft 2020-12), per ../shared/schemas/MANIFEST.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -26,6 +26,7 @@ export function validateCap(documents: readonly string[]): CapValidation[] {
     return f;
   });
   const run = spawnSync('xmllint', ['--noout', '--schema', CAP_XSD, ...files], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
   if (run.error) throw run.error;
   const output = `${run.stdout}${run.stderr}`;
   // xmllint prints "<file> validates" or "<file> fails to validate" (plus the reasons) per file on stderr
@@ -37,12 +38,15 @@ export function validateCap(documents: readonly string[]): CapValidation[] {
 
 /** XPath string value of a document (`xmllint --xpath`), for checking what a real parser reads back. */
 export function xpathString(document: string, expression: string): string {
-  const f = path.join(tempDir('matthan-xml-'), 'doc.xml');
+  const dir = tempDir('matthan-xml-');
+  const f = path.join(dir, 'doc.xml');
   writeFileSync(f, document);
-  return execFileSync('xmllint', ['--xpath', `string(${expression})`, f], { encoding: 'utf8' }).replace(
-    /\n$/,
-    '',
-  );
+  try {
+    const out = execFileSync('xmllint', ['--xpath', `string(${expression})`, f], { encoding: 'utf8' });
+    return out.replace(/\n$/, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const SCHEMA_IDS: Record<string, string> = {
