@@ -65,6 +65,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   say(
     `edge running ${edgeConfig.cameras.length} camera(s) with ${edgeConfig.detector.model}; Ctrl-C to stop`,
   );
+  say(`metrics: edge ${edge.opsUrl}/metrics, central ${central.url}/metrics`);
 
   const stopAll = async (): Promise<DemoSummary> => {
     await edge.stop();
