@@ -52,6 +52,8 @@ const LOGGED_ERRORS_PER_RUN = 5;
 const NOISE = /deprecated pixel format|non-monotonous dts|changing to \d+\. this may result/i;
 /** Frames held while their showinfo line is still in the stderr pipe; past this they go with an estimate. */
 const MAX_UNPAIRED = 3;
+/** Status reason published when ingest is stopped while the camera was online. */
+export const STOPPED_REASON = 'stopped: ingest shut down';
 /** Ring segment times follow stream time end to start unless that drifts this far from the frame clock. */
 const SEGMENT_REANCHOR_MS = 250;
 /** A run that delivered frames this long counts as healthy: the next failure starts the backoff over. */
@@ -359,6 +361,8 @@ export class FfmpegSource {
       this.o.log.debug({ how }, 'ffmpeg stopped');
       if (how !== 'gone') await closed;
     }
+    // A retained "online" would outlive the box; say the camera is no longer watched.
+    if (this.state === 'online') this.o.onStatus('offline', STOPPED_REASON);
     if (this.state !== 'ended') this.state = 'stopped';
   }
 }

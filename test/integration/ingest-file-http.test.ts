@@ -121,7 +121,10 @@ describe('ingest from files and HTTP', () => {
     const p = source(short, { loop: true });
     await until('three passes of the 2 s clip', () => p.frames.length >= 30);
     await p.source.stop();
-    expect(p.statuses).toEqual([{ state: 'online' }]);
+    expect(p.statuses).toEqual([
+      { state: 'online' },
+      { state: 'offline', reason: 'stopped: ingest shut down' },
+    ]);
     for (let i = 1; i < p.frames.length; i++)
       expect(p.frames[i]!.tsMs).toBeGreaterThan(p.frames[i - 1]!.tsMs);
     // Stream time keeps its 5 fps spacing over the wrap (no burst of duplicates, no jump).
