@@ -495,5 +495,6 @@ describe('review page in headless Chromium', () => {
       .poll(() => page.locator('.verdict-confirmed').textContent(), { timeout: 10_000 })
       .toContain('Confirm violation');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    if (SCREENSHOT_DIR) await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'incident-en.png') });
   });
 });

@@ -139,7 +139,7 @@ export const DICTIONARY = {
     'filter.to': 'To',
     'filter.all': 'All',
     'filter.clear': 'Clear',
-    'status.open': 'Awaiting review',
+    'status.open': 'To review',
     'status.confirmed': 'Confirmed',
     'status.rejected': 'Rejected',
     'rule.zone_dwell': 'Zone dwell',
