@@ -124,12 +124,13 @@ export const DetectorSchema = Type.Object(
         'with the list. CPU runs any operator the provider cannot.',
     }),
     warmupRuns: Type.Integer({
-      minimum: 0,
+      minimum: 1,
       maximum: 20,
-      default: 1,
+      default: 2,
       description:
-        'Inferences on a blank frame at load (default 1), so the first camera frame does not pay for ' +
-        'kernel selection and memory arenas. 0 starts faster and makes the first frame slow.',
+        'Inferences on a blank frame at load (default 2, at least 1: the first also checks the real output ' +
+        'shapes against the family). They move kernel selection and memory-arena growth out of the first ' +
+        'camera frames; more only delays start-up.',
     }),
   },
   { additionalProperties: false },

@@ -45,7 +45,7 @@ export abstract class OnnxDetector implements Detector {
       sourceHeight: height,
       data: Buffer.alloc(width * height * 3, padValue),
     };
-    for (let i = 0; i < Math.max(1, runs); i++) await this.detect(frame);
+    for (let i = 0; i < Math.max(1, runs); i++) await this.detect(frame); // the first run checks shapes
   }
 
   /** Fills the reused input tensors from the frame; must not allocate per frame. */

@@ -34,7 +34,7 @@ describe('detector and per-camera detection config', () => {
       interOpThreads: 1,
       graphOptimizationLevel: 'all',
       executionProvider: 'cpu',
-      warmupRuns: 1,
+      warmupRuns: 2,
     });
     expect(cfg.cameras[0]!.detections).toEqual({
       minConfidence: 0,
@@ -79,7 +79,7 @@ describe('detector and per-camera detection config', () => {
     ],
     ['{ model: yolox_nano, classes: [] }', '', 'detector.classes: must NOT have fewer than 1 items'],
     ['{ model: yolox_nano, inputSize: 16 }', '', 'detector.inputSize: must be >= 32'],
-    ['{ model: yolox_nano, warmupRuns: -1 }', '', 'detector.warmupRuns: must be >= 0'],
+    ['{ model: yolox_nano, warmupRuns: 0 }', '', 'detector.warmupRuns: must be >= 1'],
     [
       '{ model: yolox_nano }',
       '{ roi: [[[0, 0], [1, 1]]] }',
