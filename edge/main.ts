@@ -1,16 +1,17 @@
 // The edge box, as a table of contents: resolve the model, start the detector, the publisher and every camera.
 import path from 'node:path';
-import { type MatthanEvent, Topics } from '../contract/index.ts';
+import type { MatthanEvent } from '../contract/index.ts';
 import { logger } from '../lib/log.ts';
 import { resolveModel } from '../models/resolve.ts';
 import { CameraPipeline, type CameraStats, type FrameTimings } from './camera-pipeline.ts';
 import type { EdgeConfig } from './config/schema.ts';
 import { createDetector } from './detect/create-detector.ts';
 import { DetectorPool } from './detect/detector-pool.ts';
+import { EvidenceRecorder, type RecorderCamera, type RingLike } from './evidence/evidence-recorder.ts';
 import { startEdgeServer } from './http/edge-server.ts';
 import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
-import { MqttPublisher } from './publish/mqtt-publisher.ts';
+import { type DeliveryMetrics, EdgeDelivery } from './publish/edge-delivery.ts';
 
 export interface EdgeOptions {
   /** Directory of the config file, for relative paths. */
@@ -24,7 +25,12 @@ export interface EdgeHandle {
   opsUrl: string;
   /** Per-frame stage timings of every camera (benchmarks). */
   observeTimings(listener: (cameraId: string, t: FrameTimings) => void): void;
-  stats(): { cameras: Record<string, CameraStats>; eventsPublished: number; publishFailures: number };
+  stats(): {
+    cameras: Record<string, CameraStats>;
+    eventsPublished: number;
+    publishFailures: number;
+    delivery: DeliveryMetrics;
+  };
   stop(): Promise<void>;
 }
 
@@ -33,26 +39,30 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   const configDir = opts.configDir ?? process.cwd();
   const model = resolveModel(config.detector, { modelsDir: config.modelsDir, configDir });
   const detector = await createDetector(model, config.detector);
-  log.info({ model: model.name, family: model.family }, 'detector loaded');
+  log.info(
+    {
+      model: model.name,
+      family: model.family,
+      input: detector.frameSpec,
+      executionProvider: config.detector.executionProvider,
+      intraOpThreads: config.detector.intraOpThreads,
+    },
+    'detector loaded',
+  );
   const pool = new DetectorPool(detector);
-  const publisher = new MqttPublisher(config, log);
-
-  let eventsPublished = 0;
-  let publishFailures = 0;
-  const inflight = new Set<Promise<void>>();
+  // Events go to the durable outbox first and leave it on PUBACK; evidence files go to central over HTTP.
+  const delivery = new EdgeDelivery(config, log);
+  const publisher = delivery.publisher;
+  let recorder: EvidenceRecorder | undefined;
   const publishEvent = (event: MatthanEvent) => {
-    const p = publisher
-      .publish(Topics.events(config.site, event.camera), JSON.stringify(event), { qos: 1 })
-      .then(() => {
-        eventsPublished++;
-      })
-      .catch((err: Error) => {
-        publishFailures++;
-        log.warn({ camera: event.camera, event: event.id, err: err.message }, 'event publish failed');
-      })
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
+    try {
+      delivery.publishEvent(recorder ? recorder.attach(event) : event);
+    } catch (err) {
+      // The outbox refused the write (disk full, I/O error): the one place an event can be lost, so say so loudly.
+      log.error({ camera: event.camera, event: event.id, err: (err as Error).message }, 'event not queued');
+    }
   };
+  const eventsPublished = () => delivery.sender.counters.acked;
 
   const enabled = config.cameras.filter((c) => c.enabled);
   const cameras = enabled.map((camera) => {
@@ -68,16 +78,32 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       timezone: config.timezone,
       log: camLog,
       emitEvent: publishEvent,
-      emitStatus: (state, reason) => void publisher.publishStatus(camera.id, state, reason ? { reason } : {}),
+      emitStatus: (state, reason) => delivery.publishStatus(camera.id, state, reason),
       ringDir: path.resolve(config.dataDir, 'ring', camera.id),
     });
   });
+  if (config.evidence.enabled) {
+    const ringOf = (p: CameraPipeline) => (p as unknown as { ring?: RingLike }).ring;
+    const recorderCameras = new Map<string, RecorderCamera>(
+      cameras.map((c, i) => {
+        const cam = enabled[i]!;
+        return [cam.id, { ring: ringOf(c), name: cam.name, zones: cam.zones, lines: cam.lines }];
+      }),
+    );
+    recorder = new EvidenceRecorder(
+      delivery,
+      recorderCameras,
+      { ...config.evidence, timezone: config.timezone },
+      log.child({ part: 'evidence' }),
+    );
+    recorder.start();
+  }
   for (const c of cameras) c.start();
 
   const metrics = new EdgeMetrics({
     cameras: () => Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, c.stats])),
     brokerConnected: () => publisher.connected,
-    eventsPublished: () => eventsPublished,
+    eventsPublished,
   });
   cameras.forEach((c, i) => c.observeTimings((t) => metrics.observe(enabled[i]!.id, t)));
   const server = await startEdgeServer({
@@ -109,13 +135,15 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     ended: Promise.all(cameras.map((c) => c.ended)).then(() => undefined),
     stats: () => ({
       cameras: Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, { ...c.stats }])),
-      eventsPublished,
-      publishFailures,
+      eventsPublished: eventsPublished(),
+      publishFailures: delivery.sender.counters.failures,
+      delivery: delivery.metrics(),
     }),
     async stop() {
       await Promise.all(cameras.map((c) => c.stop()));
-      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3000))]);
-      await publisher.close();
+      recorder?.stop();
+      // Up to 3 s to deliver what is queued; anything left is replayed from the outbox on the next start.
+      await delivery.close(3000);
       await detector.close();
       await server.close();
     },
