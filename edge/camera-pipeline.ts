@@ -12,6 +12,7 @@ import type { DetectorPool } from './detect/detector-pool.ts';
 import { buildEvent } from './events/event-builder.ts';
 import { FfmpegSource } from './ingest/ffmpeg-source.ts';
 import type { Frame } from './ingest/frame.ts';
+import { SegmentRing } from './ingest/segment-ring.ts';
 import type { ResolvedSource } from './ingest/source-url.ts';
 import { createRules } from './rules/create-rules.ts';
 import { RulesEngine } from './rules/engine.ts';
@@ -52,6 +53,8 @@ export interface CameraPipelineDeps {
   signal?: () => SignalState;
   /** Called after every processed frame with its stage timings. */
   onTimings?: (t: FrameTimings) => void;
+  /** {dataDir}/ring/{camera}; required when the camera's ring is enabled. */
+  ringDir?: string;
 }
 
 export class CameraPipeline {
@@ -62,7 +65,9 @@ export class CameraPipeline {
     detections: 0,
     events: 0,
   };
-  private readonly source: FfmpegSource;
+  readonly source: FfmpegSource;
+  /** The last seconds of encoded video on disk (evidence clips); undefined when the camera's ring is disabled. */
+  readonly ring: SegmentRing | undefined;
   private readonly tracker: Tracker = new IouTracker();
   private readonly engine: RulesEngine;
   /** This camera's detection filters, compiled against the model's labels; undefined when they keep everything. */
@@ -88,6 +93,12 @@ export class CameraPipeline {
       `cameras.${d.camera.id}.detections`,
     );
     this.filter = filterIsActive(filter) ? filter : undefined;
+    const ring = d.camera.ring;
+    if (ring.enabled && !d.ringDir)
+      throw new Error(`MATTHAN_ERR_RING: camera ${d.camera.id}: ring enabled but no ringDir`);
+    this.ring = ring.enabled
+      ? new SegmentRing({ dir: d.ringDir!, seconds: ring.seconds, segmentS: ring.segmentS, log: d.log })
+      : undefined;
     this.source = new FfmpegSource({
       cameraId: d.camera.id,
       source: d.source,
@@ -101,6 +112,7 @@ export class CameraPipeline {
       onFrame: (f) => this.onFrame(f),
       onStatus: d.emitStatus,
       onEnd: () => this.endResolve(),
+      ring: this.ring,
     });
   }
 

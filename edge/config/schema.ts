@@ -5,6 +5,7 @@ import { SLUG_PATTERN } from '../../contract/ids.ts';
 import { DetectionFilterSchema } from '../detect/detection-filter-schema.ts';
 import { DetectorSchema } from '../detect/detector-schema.ts';
 import { EvidenceSchema } from '../evidence/evidence-schema.ts';
+import { checkRing, RingSchema } from '../ingest/ring-schema.ts';
 import { SourceSchema } from '../ingest/source-schema.ts';
 import { OutboxSchema } from '../outbox/outbox-schema.ts';
 import { CentralUploadSchema } from '../publish/central-upload-schema.ts';
@@ -36,6 +37,7 @@ export const CameraSchema = Type.Object(
     name: Type.Optional(Type.String({ description: 'human name shown to reviewers' })),
     enabled: Type.Boolean({ default: true }),
     source: SourceSchema,
+    ring: { ...RingSchema, default: {} },
     fps: Type.Number({
       exclusiveMinimum: 0,
       maximum: 60,
@@ -124,6 +126,7 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
     if (cameraIds.has(cam.id))
       issues.push({ path: `cameras[${ci}].id`, value: cam.id, reason: 'duplicate camera id' });
     cameraIds.add(cam.id);
+    issues.push(...checkRing(cam.ring, `cameras[${ci}].ring`));
     const zones = new Set<string>();
     cam.zones.forEach((z, zi) => {
       if (zones.has(z.id))
