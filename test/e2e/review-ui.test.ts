@@ -258,13 +258,22 @@ describe('review page in headless Chromium', () => {
     await expect.poll(articleId).toBe(SEEDS[0]!.id);
   });
 
-  it('filters by camera and rule, and clears the filters', async () => {
+  it('filters by camera, rule and time, and clears the filters', async () => {
     await page.selectOption('#f-camera', 'cam-02');
     const cam02 = SEEDS.filter((s) => s.camera === 'cam-02').map((s) => s.id);
     await expect.poll(queueIds).toEqual(cam02);
     expect(await page.locator('#counts [data-status=open] .count').textContent()).toBe(String(cam02.length));
     await page.selectOption('#f-rule', 'wrong_way');
     await expect.poll(queueIds).toEqual(['evt_wrongway_0004']);
+    await page.click('#f-clear');
+    await expect.poll(queueIds).toEqual(SEEDS.map((s) => s.id));
+
+    // Time: "from" a minute boundary between the 420 s and the 300 s old incidents, typed in the workstation's
+    // zone (Asia/Ho_Chi_Minh, UTC+7 all year) as a datetime-local value.
+    const fromMs = Math.floor((nowMs - 360_000) / 60_000) * 60_000;
+    const local = new Date(fromMs + 7 * 3600_000).toISOString().slice(0, 16);
+    await page.fill('#f-from', local);
+    await expect.poll(queueIds).toEqual(SEEDS.filter((s) => s.ageS <= 300).map((s) => s.id));
     await page.click('#f-clear');
     await expect.poll(queueIds).toEqual(SEEDS.map((s) => s.id));
   });
