@@ -83,6 +83,9 @@ export class FfmpegSource {
   private infos = new Map<number, FrameInfo>();
   private unpaired: { data: Buffer; index: number; arrivalMs: number }[] = [];
   private rawIndex = 0;
+  /** showinfo lines seen this run. Pairing is by order, not by showinfo's n, which restarts at 0 whenever
+   * ffmpeg rebuilds the filter graph (a camera changing resolution mid-stream). */
+  private infoIndex = 0;
   private lastPtsS = Number.NaN;
   private lastSegment: { endS: number; endMs: number } | undefined;
 
@@ -154,6 +157,8 @@ export class FfmpegSource {
     child.on('error', (err) => {
       this.errorTail.push(`cannot run ffmpeg: ${err.message}`);
       this.o.log.error({ err: err.message }, 'ffmpeg failed to start');
+      // A child that never started emits no 'close'; end the run here so the restart logic still runs.
+      if (child.pid === undefined) this.onRunEnd(child, null, null);
     });
     // 'close' rather than 'exit': every frame still in the pipe has been read by then.
     child.on('close', (code, signal) => this.onRunEnd(child, code, signal));
@@ -170,6 +175,7 @@ export class FfmpegSource {
     this.infos.clear();
     this.unpaired = [];
     this.rawIndex = 0;
+    this.infoIndex = 0;
     this.lastPtsS = Number.NaN;
     this.lastSegment = undefined;
     this.clock.reset();
@@ -179,7 +185,9 @@ export class FfmpegSource {
     const parsed = parseFfmpegLine(raw);
     if (!parsed) return;
     if (parsed.kind === 'frame') {
-      this.infos.set(parsed.n, parsed);
+      const index = this.infoIndex++;
+      // A line for a frame already sent on with an estimate is of no use any more.
+      if (index >= this.rawIndex - this.unpaired.length) this.infos.set(index, parsed);
       if (this.infos.size > 64) this.infos.delete(this.infos.keys().next().value!);
       this.pairFrames(false);
       return;
@@ -278,10 +286,11 @@ export class FfmpegSource {
   }
 
   private onRunEnd(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.child === child) this.child = undefined;
+    if (this.child !== child) return; // already ended ('error' without a process, then 'close')
+    this.child = undefined;
     this.clearWatchdog();
-    this.pairFrames(true);
     if (this.stopping) return;
+    this.pairFrames(true);
     if (this.runFrames > 0 && Date.now() - this.runFirstFrameAt > HEALTHY_RUN_MS) this.attempt = 0;
     if (code === 0 && this.o.source.isFile && !this.o.loop) {
       this.state = 'ended';

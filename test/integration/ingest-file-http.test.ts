@@ -1,7 +1,7 @@
 // Ingest from files and HTTP through the same FfmpegSource path: end of file, looping, a missing file, a file that
 // is not video, HLS served over HTTP, and an HTTP 404 - each with real ffmpeg.
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 interface Probe {
   source: FfmpegSource;
-  frames: Pick<Frame, 'seq' | 'tsMs' | 'sourceWidth' | 'content'>[];
+  frames: (Pick<Frame, 'seq' | 'tsMs' | 'sourceWidth' | 'sourceHeight' | 'content'> & { data?: Buffer })[];
   statuses: { state: string; reason?: string }[];
   ended: Promise<void>;
 }
@@ -40,7 +40,15 @@ function source(url: string, o: Partial<FfmpegSourceOptions> = {}): Probe {
     log: pino({ level: 'silent' }),
     backoffMinMs: 200,
     backoffMaxMs: 1000,
-    onFrame: (f) => frames.push({ seq: f.seq, tsMs: f.tsMs, sourceWidth: f.sourceWidth, content: f.content }),
+    onFrame: (f) =>
+      frames.push({
+        seq: f.seq,
+        tsMs: f.tsMs,
+        sourceWidth: f.sourceWidth,
+        sourceHeight: f.sourceHeight,
+        content: f.content,
+        data: frames.length < 100 ? f.data : undefined,
+      }),
     onStatus: (state, reason) => statuses.push({ state, reason }),
     onEnd: () => endResolve(),
     ...o,
@@ -60,6 +68,7 @@ async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Pro
 describe('ingest from files and HTTP', () => {
   const dir = tempDir('matthan-ingest-file-');
   const short = path.join(dir, 'short-2s.mp4');
+  const mixed = path.join(dir, 'mixed-resolution.ts');
   let http: Server;
   let base = '';
 
@@ -81,6 +90,27 @@ describe('ingest from files and HTTP', () => {
         '0',
         path.join(dir, 'index.m3u8'),
       ]),
+    );
+    // A stream whose resolution changes mid-way (a camera reconfigured): 2 s at 640x360, then 2 s at 1568x778,
+    // as one MPEG-TS with continuous timestamps.
+    const part = (clip: string, out: string, offsetS: number) =>
+      run(
+        'ffmpeg',
+        ['-v', 'error', '-nostdin', '-t', '2', '-i', media(clip), '-an', '-c', 'copy'].concat([
+          '-bsf:v',
+          'h264_mp4toannexb',
+          '-output_ts_offset',
+          String(offsetS),
+          '-f',
+          'mpegts',
+          out,
+        ]),
+      );
+    await part('us_street_intersection_360p.mp4', path.join(dir, 'a.ts'), 0);
+    await part('hcmc_street_wrongway.mp4', path.join(dir, 'b.ts'), 2);
+    writeFileSync(
+      mixed,
+      Buffer.concat([readFileSync(path.join(dir, 'a.ts')), readFileSync(path.join(dir, 'b.ts'))]),
     );
     http = createServer((req, res) => {
       const file = path.join(dir, path.basename(req.url ?? ''));
@@ -141,6 +171,33 @@ describe('ingest from files and HTTP', () => {
     // A 2 s clip read with -re cannot end before its 2 s have played; read flat out it ends in a fraction.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
     expect(p.frames.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('follows a resolution change mid-stream: model-size frames, each with its own source size and content', async () => {
+    const p = source(mixed);
+    await p.ended;
+    await p.source.stop();
+    const sizes = [...new Set(p.frames.map((f) => `${f.sourceWidth}x${f.sourceHeight}`))];
+    expect(sizes).toEqual(['640x360', '1568x778']);
+    const small = p.frames.filter((f) => f.sourceWidth === 640);
+    const wide = p.frames.filter((f) => f.sourceWidth === 1568);
+    expect(small.length).toBeGreaterThanOrEqual(9);
+    expect(wide.length).toBeGreaterThanOrEqual(9);
+    // 320x320 centred: 640x360 scales to 320x180 (70 rows of pad above); 1568x778 to 320x158 (81 above).
+    expect(small[0]!.content).toEqual({ x: 0, y: 70, width: 320, height: 180 });
+    expect(wide[0]!.content).toEqual({ x: 0, y: 81, width: 320, height: 158 });
+    // The pixels agree: ffmpeg padded exactly where the frame says the picture is not.
+    const row = (f: { data?: Buffer }, y: number) => f.data!.subarray(y * 320 * 3, (y + 1) * 320 * 3);
+    const isPad = (b: Buffer) => b.every((v) => v === 114);
+    const f = wide[Math.floor(wide.length / 2)]!;
+    expect([isPad(row(f, 80)), isPad(row(f, 81)), isPad(row(f, 238)), isPad(row(f, 239))]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    for (let i = 1; i < p.frames.length; i++)
+      expect(p.frames[i]!.tsMs).toBeGreaterThan(p.frames[i - 1]!.tsMs);
   });
 
   it('reads HLS over HTTP through the same path', async () => {
