@@ -5,7 +5,7 @@ import { type MatthanEvent, Topics } from '../../contract/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { EdgeConfig } from '../config/schema.ts';
 import { EvidenceUploader } from '../evidence/evidence-uploader.ts';
-import type { NewEvidence, OutboxStore } from '../outbox/outbox-store.ts';
+import type { NewEvidence, OutboxStore, OutboxUsage } from '../outbox/outbox-store.ts';
 import { SqliteOutboxStore } from '../outbox/sqlite-outbox-store.ts';
 import { MqttPublisher } from './mqtt-publisher.ts';
 import { OutboxSender } from './outbox-sender.ts';
@@ -46,6 +46,7 @@ export class EdgeDelivery {
   private trimmedBytes = 0;
   private readonly nowMs: () => number;
   private readonly quotaTimer: NodeJS.Timeout;
+  private closedUsage: OutboxUsage | undefined;
 
   constructor(
     private readonly config: EdgeConfig,
@@ -145,7 +146,8 @@ export class EdgeDelivery {
   }
 
   metrics(): DeliveryMetrics {
-    const u = this.store.usage();
+    // After close() the figures are those at shutdown (what the next start will replay).
+    const u = this.closedUsage ?? this.store.usage();
     const now = this.nowMs();
     const up = this.uploader?.counters;
     return {
@@ -172,6 +174,7 @@ export class EdgeDelivery {
     this.sender.stop();
     this.uploader?.stop();
     await this.publisher.close();
+    this.closedUsage = this.store.usage();
     this.store.close();
   }
 }
