@@ -93,6 +93,8 @@ async function emit(i: number): Promise<void> {
 }
 
 let next = readProgress();
+// What a camera pipeline does when its stream comes up (emitStatus -> retained camera status).
+delivery.publishStatus(opts.camera, 'online');
 say({ started: true, next });
 const intervalMs = 1000 / opts.ratePerS;
 let busy = false;
