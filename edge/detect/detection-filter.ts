@@ -65,15 +65,20 @@ export function filterIsActive(f: DetectionFilter): boolean {
   );
 }
 
+const EDGE_NUDGE = 1e-6;
+const inside = (v: number) => Math.min(1 - EDGE_NUDGE, Math.max(EDGE_NUDGE, v));
+
 export function filterDetections(dets: readonly Detection[], f: DetectionFilter): Detection[] {
   return dets.filter((d) => {
     const minScore = f.minScoreByClass[d.classId] ?? f.minScoreUnknownClass;
     if (d.score < minScore) return false;
     const [x1, y1, x2, y2] = d.boxXyxyNorm;
     if (x2 - x1 < f.minWidthNorm || y2 - y1 < f.minHeightNorm) return false;
-    // Bottom-centre anchor: where the object touches the ground, as the rules use it.
-    const ax = (x1 + x2) / 2;
-    const ay = y2;
+    // Bottom-centre anchor: where the object touches the ground, as the rules use it. Boxes are clamped to the
+    // frame, so a vehicle cut by the bottom edge has y = 1 exactly, which ray casting counts as outside a
+    // polygon drawn to the edge; nudging the anchor inside keeps it in.
+    const ax = inside((x1 + x2) / 2);
+    const ay = inside(y2);
     if (f.roi.length > 0 && !f.roi.some((p) => pointInPolygon(ax, ay, p))) return false;
     if (f.masks.some((p) => pointInPolygon(ax, ay, p))) return false;
     return true;

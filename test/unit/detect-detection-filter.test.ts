@@ -73,6 +73,21 @@ describe('filterDetections', () => {
     expect(filterDetections(ALL, f)).toEqual(expected);
   });
 
+  it.each([
+    ['bottom edge', [0.4, 0.7, 0.6, 1] as const],
+    ['bottom-left corner', [0, 0.7, 0, 1] as const],
+  ])('a box cut by the frame %s is inside a polygon drawn to that edge', (_n, box) => {
+    const cut = det('car', 0.9, [...box]);
+    const whole: [number, number][] = [
+      [0, 0.5],
+      [1, 0.5],
+      [1, 1],
+      [0, 1],
+    ];
+    expect(filterDetections([cut], compileDetectionFilter({ roi: [whole] }, LABELS, 'x'))).toEqual([cut]);
+    expect(filterDetections([cut], compileDetectionFilter({ masks: [whole] }, LABELS, 'x'))).toEqual([]);
+  });
+
   it('empty input gives empty output', () => {
     const f = compileDetectionFilter({ classes: ['car'] }, LABELS, 'x');
     expect(filterDetections([], f)).toEqual([]);
