@@ -11,6 +11,7 @@ import { EvidenceRecorder, type RecorderCamera, type RingLike } from './evidence
 import { startEdgeServer } from './http/edge-server.ts';
 import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
+import { registerDeliveryMetrics } from './publish/delivery-metrics.ts';
 import { type DeliveryMetrics, EdgeDelivery } from './publish/edge-delivery.ts';
 
 export interface EdgeOptions {
@@ -104,7 +105,16 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     cameras: () => Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, c.stats])),
     brokerConnected: () => publisher.connected,
     eventsPublished,
+    outbox: () => {
+      const m = delivery.metrics();
+      return {
+        events: m.outboxMessages,
+        bytes: m.outboxMessageBytes + m.evidenceBytes,
+        oldestAgeS: Math.max(m.outboxOldestMessageAgeS, m.evidenceOldestAgeS),
+      };
+    },
   });
+  registerDeliveryMetrics(metrics.registry, () => delivery.metrics());
   cameras.forEach((c, i) => c.observeTimings((t) => metrics.observe(enabled[i]!.id, t)));
   const server = await startEdgeServer({
     ...config.http,

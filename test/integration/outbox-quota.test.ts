@@ -2,11 +2,13 @@
 // rows), every event stays queued, and all of them reach a real central through mosquitto once the broker is back.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCentralConfig } from '../../central/config/load.ts';
 import { type CentralHandle, startCentral } from '../../central/main.ts';
 import { parseConfig } from '../../config/load.ts';
 import { EdgeConfigSchema } from '../../edge/config/schema.ts';
+import { registerDeliveryMetrics } from '../../edge/publish/delivery-metrics.ts';
 import { EdgeDelivery } from '../../edge/publish/edge-delivery.ts';
 import { logger } from '../../lib/log.ts';
 import { sampleEvent, tempDir } from '../helpers/fixtures.ts';
@@ -98,6 +100,16 @@ describe('outbox disk quota: evidence trimmed oldest-first, no event dropped', (
     expect(m.outboxOldestMessageAgeS).toBeGreaterThanOrEqual(0);
     expect(m.evidenceOldestAgeS).toBeGreaterThanOrEqual(0);
     expect(m.brokerConnected).toBe(false);
+  });
+
+  it('exports the trims and the queue as Prometheus series', async () => {
+    const registry = new Registry();
+    registerDeliveryMetrics(registry, () => delivery.metrics());
+    const text = await registry.metrics();
+    const m = delivery.metrics();
+    expect(text).toContain(`matthan_edge_evidence_trimmed_total ${m.evidenceTrimmed}`);
+    expect(text).toContain(`matthan_edge_evidence_queued ${m.evidenceQueued}`);
+    expect(text).toContain(`matthan_edge_evidence_bytes ${m.evidenceBytes}`);
   });
 
   it('delivers every event once the broker is back (none was dropped by the quota)', async () => {
