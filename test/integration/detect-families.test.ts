@@ -224,3 +224,53 @@ describe('the three families agree on where the objects are (mapping back from e
     }
   });
 });
+
+describe('DETR dedupe of near-identical queries', () => {
+  // MANIFEST.md: "Atto did output one duplicate person box (0.66 / 0.64, same box) on street_nyc_bus_taxi.jpg".
+  // Reproduced with a standard (bilinear) resize of the photo, as the MANIFEST made it.
+  const sameClassPairs = (dets: Detection[], above: number) => {
+    const pairs: [Detection, Detection][] = [];
+    for (let i = 0; i < dets.length; i++)
+      for (let j = i + 1; j < dets.length; j++)
+        if (dets[i]!.classId === dets[j]!.classId && iou(dets[i]!.boxXyxyNorm, dets[j]!.boxXyxyNorm) > above)
+          pairs.push([dets[i]!, dets[j]!]);
+    return pairs;
+  };
+
+  it('deimv2_atto: the duplicate person is there without dedupe and gone with the default', async () => {
+    const raw = await load({ model: 'deimv2_atto', confidence: 0.4, dedupeIou: 1 });
+    const frame = await stillFrame(media('street_nyc_bus_taxi.jpg'), raw.frameSpec, {
+      scaleFlags: 'bilinear',
+    });
+    const all = await raw.detect(frame);
+    await raw.close();
+    const deduped = await load({ model: 'deimv2_atto', confidence: 0.4 });
+    const kept = await deduped.detect(frame);
+    await deduped.close();
+
+    const dups = sameClassPairs(all, 0.8);
+    expect(dups.some(([a]) => a.label === 'person')).toBe(true);
+    expect(sameClassPairs(kept, 0.8)).toEqual([]);
+    // Exactly the lower-scored box of each duplicate pair goes; everything else stays.
+    const dropped = new Set(dups.map(([a, b]) => (a.score >= b.score ? b : a)));
+    expect(kept).toEqual(all.filter((d) => !dropped.has(d)));
+  });
+});
+
+describe('session options', () => {
+  it('graph optimisation disabled gives the same detections as all', async () => {
+    const results: Detection[][] = [];
+    for (const graphOptimizationLevel of ['disabled', 'all'] as const) {
+      const det = await load({ model: 'yolox_nano', graphOptimizationLevel });
+      results.push(await det.detect(await stillFrame(NYC, det.frameSpec)));
+      await det.close();
+    }
+    const [plain, optimised] = results as [Detection[], Detection[]];
+    expect(plain.length).toBe(optimised.length);
+    plain.forEach((d, i) => {
+      expect(d.classId).toBe(optimised[i]!.classId);
+      expect(d.score).toBeCloseTo(optimised[i]!.score, 3);
+      for (let k = 0; k < 4; k++) expect(d.boxXyxyNorm[k]).toBeCloseTo(optimised[i]!.boxXyxyNorm[k]!, 3);
+    });
+  });
+});
