@@ -17,6 +17,11 @@ export interface Detector {
   readonly frameSpec: FrameSpec;
   /** Timings of the last detect() call. */
   readonly lastTimings: DetectorTimings;
+  /**
+   * Detections of one frame, best score first, boxes normalised to the source picture (padding removed, clamped
+   * to 0..1), after the detector-wide thresholds, class allow-list and NMS (or DETR dedupe). Rejects a frame
+   * whose size or pixel format is not `frameSpec`. One call at a time: the input buffers are reused.
+   */
   detect(frame: Frame): Promise<Detection[]>;
   close(): Promise<void>;
 }
