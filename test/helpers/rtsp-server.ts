@@ -35,6 +35,10 @@ export interface RtspServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop()). */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but no packet flows, like a hung camera. */
+  pause(): void;
+  /** Thaws it (SIGCONT). */
+  resume(): void;
 }
 
 /** A copy of the clip repeated `loops` times (stream copy, cached in the temp dir across test files). */
@@ -101,6 +105,7 @@ function launch(
 async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGCONT'); // a paused server cannot act on SIGTERM
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
   await gone;
@@ -117,6 +122,8 @@ export async function startRtspServer(o: RtspServerOptions): Promise<RtspServer>
     url: `rtsp://${creds}127.0.0.1:${port}${mount}`,
     plainUrl: `rtsp://127.0.0.1:${port}${mount}`,
     stop: () => kill(child),
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     async restart() {
       await kill(child);
       // The port was just released; retry briefly in case the kernel has not let go of it yet.

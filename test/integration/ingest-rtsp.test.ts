@@ -185,6 +185,24 @@ describe('ingest from a real RTSP camera', () => {
     await p.source.stop();
   }, 90_000);
 
+  it('restarts a camera that hangs (connection open, no packets) once the stall timeout passes', async () => {
+    const p = track(source(server.url, { stallTimeoutS: 2 }));
+    await until('first frames', () => p.frames.length >= 5);
+    server.pause();
+    try {
+      await until('offline', () => p.statuses.some((s) => s.state === 'offline'), 20_000);
+      await until('a restart', () => p.source.restarts >= 1);
+    } finally {
+      server.resume();
+    }
+    await until('online again', () => p.statuses.at(-1)?.state === 'online', 45_000);
+    const framesBefore = p.frames.length;
+    await until('frames again', () => p.frames.length >= framesBefore + 5);
+    await p.source.stop();
+    const offline = p.statuses.filter((s) => s.state === 'offline' && !s.reason?.startsWith('stopped'));
+    expect(offline[0]!.reason).toMatch(/^stalled: no frame for 2 s/);
+  }, 90_000);
+
   it.each([
     [
       'a wrong path',
