@@ -1,5 +1,9 @@
 // Packed 8-bit HWC pixels (as ffmpeg writes them) -> planar float CHW in a caller-owned buffer, one pass.
+import os from 'node:os';
 import type { ContentRect } from '../ingest/frame.ts';
+
+/** Four pixels are three 32-bit words; reading words is ~1.5x faster than bytes (needs little-endian). */
+const WORDS_OK = os.endianness() === 'LE';
 
 /**
  * Converts the pixels inside `rect` (default: the whole image) and leaves the rest of `dst` alone, so a caller
@@ -22,24 +26,58 @@ export function hwcToChw(
   if (rect.x < 0 || rect.y < 0 || rect.x + rect.width > width || rect.y + rect.height > height) {
     throw new Error(`hwcToChw: rect ${JSON.stringify(rect)} is outside ${width}x${height}`);
   }
-  const g = pixels;
-  const b = 2 * pixels;
+  // Word reads need the frame's bytes 4-aligned in their buffer; ffmpeg frames are, slices may not be.
+  const words =
+    WORDS_OK && src.byteOffset % 4 === 0
+      ? new Uint32Array(src.buffer, src.byteOffset, Math.floor(src.length / 4))
+      : undefined;
   const y1 = rect.y + rect.height;
   for (let y = rect.y; y < y1; y++) {
     const p0 = y * width + rect.x;
-    const p1 = p0 + rect.width;
-    if (scale === 1) {
-      for (let p = p0, i = p0 * 3; p < p1; p++, i += 3) {
-        dst[p] = src[i]!;
-        dst[g + p] = src[i + 1]!;
-        dst[b + p] = src[i + 2]!;
-      }
-    } else {
-      for (let p = p0, i = p0 * 3; p < p1; p++, i += 3) {
-        dst[p] = src[i]! * scale;
-        dst[g + p] = src[i + 1]! * scale;
-        dst[b + p] = src[i + 2]! * scale;
-      }
+    convertRun(src, words, dst, p0, p0 + rect.width, pixels, scale);
+  }
+}
+
+/** Pixels [p0, p1): bytes up to a pixel index divisible by 4 (= a word boundary), then 4 pixels per 3 words. */
+function convertRun(
+  src: Uint8Array,
+  words: Uint32Array | undefined,
+  dst: Float32Array,
+  p0: number,
+  p1: number,
+  plane: number,
+  scale: number,
+): void {
+  const g = plane;
+  const b = 2 * plane;
+  let p = p0;
+  if (words) {
+    for (; p < p1 && p % 4 !== 0; p++) {
+      dst[p] = src[p * 3]! * scale;
+      dst[g + p] = src[p * 3 + 1]! * scale;
+      dst[b + p] = src[p * 3 + 2]! * scale;
     }
+    for (let w = (p * 3) / 4; p + 4 <= p1; p += 4, w += 3) {
+      const w0 = words[w]!;
+      const w1 = words[w + 1]!;
+      const w2 = words[w + 2]!;
+      dst[p] = (w0 & 255) * scale;
+      dst[g + p] = ((w0 >>> 8) & 255) * scale;
+      dst[b + p] = ((w0 >>> 16) & 255) * scale;
+      dst[p + 1] = (w0 >>> 24) * scale;
+      dst[g + p + 1] = (w1 & 255) * scale;
+      dst[b + p + 1] = ((w1 >>> 8) & 255) * scale;
+      dst[p + 2] = ((w1 >>> 16) & 255) * scale;
+      dst[g + p + 2] = (w1 >>> 24) * scale;
+      dst[b + p + 2] = (w2 & 255) * scale;
+      dst[p + 3] = ((w2 >>> 8) & 255) * scale;
+      dst[g + p + 3] = ((w2 >>> 16) & 255) * scale;
+      dst[b + p + 3] = (w2 >>> 24) * scale;
+    }
+  }
+  for (; p < p1; p++) {
+    dst[p] = src[p * 3]! * scale;
+    dst[g + p] = src[p * 3 + 1]! * scale;
+    dst[b + p] = src[p * 3 + 2]! * scale;
   }
 }

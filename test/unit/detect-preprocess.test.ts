@@ -36,6 +36,29 @@ describe('hwcToChw', () => {
     expect(Array.from(dst)).toEqual(expected);
   });
 
+  // Against a naive triple loop, on sizes and rectangles that exercise the word path's unaligned starts and
+  // tails, from an aligned and a misaligned (byteOffset 1) source.
+  it.each([
+    ['416x416 whole', 416, 416, undefined, 0],
+    ['416x416 letterbox top-left', 416, 416, { x: 0, y: 0, width: 416, height: 234 }, 0],
+    ['odd 13x7 whole', 13, 7, undefined, 0],
+    ['odd 13x7 inner rect', 13, 7, { x: 3, y: 2, width: 7, height: 4 }, 0],
+    ['odd 13x7 inner rect, misaligned source', 13, 7, { x: 1, y: 1, width: 9, height: 5 }, 1],
+    ['640x640 centred letterbox, misaligned source', 640, 640, { x: 0, y: 140, width: 640, height: 360 }, 1],
+  ])('matches a naive loop: %s', (_n, w, h, rect, offset) => {
+    const backing = new Uint8Array(w * h * 3 + offset);
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 131 + 7) % 256;
+    const src = backing.subarray(offset);
+    const r = rect ?? { x: 0, y: 0, width: w, height: h };
+    const expected = new Float32Array(w * h * 3).fill(-1);
+    for (let y = r.y; y < r.y + r.height; y++)
+      for (let x = r.x; x < r.x + r.width; x++)
+        for (let c = 0; c < 3; c++) expected[c * w * h + y * w + x] = src[(y * w + x) * 3 + c]! / 255;
+    const dst = new Float32Array(w * h * 3).fill(-1);
+    hwcToChw(src, dst, w, h, 1 / 255, rect);
+    expect(dst).toEqual(expected);
+  });
+
   it('rewrites the same buffer on every call (no stale values)', () => {
     const dst = new Float32Array(3);
     hwcToChw(Uint8Array.from([1, 2, 3]), dst, 1, 1, 1);
