@@ -1,6 +1,7 @@
-// The transposed Ultralytics output [1, N, 4+C]: the real yolov8n file with one Transpose node appended to its
-// graph (a few lines of protobuf surgery below, no onnx tooling needed) must give exactly the detections of
-// the original channel-major [1, 4+C, N] file.
+// Export variants made from the real shared models by a few lines of protobuf surgery (no onnx tooling):
+// - the transposed Ultralytics output [1, N, 4+C] (a Transpose node appended to yolov8n's graph) must give
+//   exactly the detections of the original channel-major [1, 4+C, N] file;
+// - a YOLOX export with a dynamic input size (symbolic H and W) needs detector.inputSize, and then works.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -101,6 +102,27 @@ function transposeOutput(model: Buffer, output: string, dims: number[]): Buffer 
   return Buffer.concat(top.map((f) => (f.field === 7 ? bytesField(7, newGraph) : f.raw)));
 }
 
+/** Rewrites the graph's only input as float [1, 3, H, W] with symbolic H and W. */
+function dynamicInput(model: Buffer, input: string): Buffer {
+  const top = fields(model);
+  const graph = fields(top.find((f) => f.field === 7)!.payload!);
+  const dim = (d: number | string) =>
+    bytesField(1, typeof d === 'number' ? intField(1, d) : stringField(2, d));
+  const shape = Buffer.concat([1, 3, 'H', 'W'].map(dim));
+  const valueInfo = Buffer.concat([
+    stringField(1, input),
+    bytesField(2, bytesField(1, Buffer.concat([intField(1, 1 /* FLOAT */), bytesField(2, shape)]))),
+  ]);
+  const newGraph = Buffer.concat(
+    graph.map((f) =>
+      f.field === 11 && fields(f.payload!)[0]?.payload?.toString() === input
+        ? bytesField(11, valueInfo)
+        : f.raw,
+    ),
+  );
+  return Buffer.concat(top.map((f) => (f.field === 7 ? bytesField(7, newGraph) : f.raw)));
+}
+
 describe('Ultralytics [1, N, 4+C] (transposed) output', () => {
   const dir = tempDir('matthan-ultra-');
   const transposed = path.join(dir, 'yolov8n_transposed.onnx');
@@ -143,5 +165,44 @@ describe('Ultralytics [1, N, 4+C] (transposed) output', () => {
     const b = await flipped.detect(frame);
     expect(a.length).toBeGreaterThan(10);
     expect(b).toEqual(a);
+  });
+});
+
+describe('YOLOX export with a dynamic input size', () => {
+  const dir = tempDir('matthan-dyn-');
+  const dynamic = path.join(dir, 'yolox_nano_dynamic.onnx');
+  beforeAll(() => {
+    writeFileSync(dynamic, dynamicInput(readFileSync(path.join(MODELS_DIR, 'yolox_nano.onnx')), 'images'));
+  });
+
+  it('the surgery produced symbolic H and W', async () => {
+    const s = await ort.InferenceSession.create(dynamic);
+    const input = s.inputMetadata[0]!;
+    await s.release();
+    expect(input.isTensor && input.shape).toEqual([1, 3, 'H', 'W']);
+  });
+
+  it('without detector.inputSize it fails at load saying so', async () => {
+    const cfg = detectorConfig({ model: dynamic, family: 'yolox', intraOpThreads: 1 });
+    await expect(createDetector(resolveModel(cfg), cfg)).rejects.toThrow(
+      'input width is dynamic (W); set detector.inputSize',
+    );
+  });
+
+  it('with inputSize 416 it detects exactly what the fixed-size file does', async () => {
+    const fixedCfg = detectorConfig({ model: 'yolox_nano', intraOpThreads: 1 });
+    const fixed = await createDetector(resolveModel(fixedCfg), fixedCfg);
+    const dynCfg = detectorConfig({ model: dynamic, family: 'yolox', inputSize: 416, intraOpThreads: 1 });
+    const dyn = await createDetector(resolveModel(dynCfg), dynCfg);
+    try {
+      expect(dyn.frameSpec).toEqual(fixed.frameSpec);
+      const frame = await stillFrame(media('hcmc_intersection_frame.jpg'), fixed.frameSpec);
+      const a = await fixed.detect(frame);
+      expect(a.length).toBeGreaterThan(10);
+      expect(await dyn.detect(frame)).toEqual(a);
+    } finally {
+      await fixed.close();
+      await dyn.close();
+    }
   });
 });
