@@ -9,6 +9,8 @@ import { EdgeConfigSchema } from '../../edge/config/schema.ts';
 import { type EdgeHandle, startEdge } from '../../edge/main.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
+const VIEWER_TOKEN = 'skeleton-viewer-token-0001';
+
 describe('walking skeleton: clip -> edge -> MQTT -> central -> SQLite -> API', () => {
   let central: CentralHandle;
   let edge: EdgeHandle;
@@ -20,6 +22,7 @@ describe('walking skeleton: clip -> edge -> MQTT -> central -> SQLite -> API', (
         http: { host: '127.0.0.1', port: 0 },
         broker: { url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4, clientId: 'skeleton-test' },
         database: { path: path.join(dir, 'central.sqlite') },
+        auth: { tokens: [{ name: 'viewer', role: 'viewer', token: VIEWER_TOKEN }] },
       }),
     );
     const edgeConfig = parseConfig(
@@ -65,7 +68,11 @@ cameras:
     expect(central.ingest.counters.stored).toBe(s.eventsPublished);
     expect(central.ingest.counters.quarantined).toBe(0);
 
-    const res = await central.app.inject({ method: 'GET', url: '/api/incidents?limit=500' });
+    const res = await central.app.inject({
+      method: 'GET',
+      url: '/api/incidents?limit=500',
+      headers: { authorization: `Bearer ${VIEWER_TOKEN}` },
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json() as {
       items: {
