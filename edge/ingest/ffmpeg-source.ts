@@ -42,6 +42,8 @@ export interface FfmpegSourceOptions {
   backoffMaxMs?: number;
   /** Grace after 'q' and after SIGTERM when stopping (default 1.5 s each). */
   stopGraceMs?: number;
+  /** After the ring output fails, ingest runs without it this long, then restarts ffmpeg with it (default 60 s). */
+  ringRetryMs?: number;
 }
 
 /** Stderr warning/error lines kept per run for classifying a failure. */
@@ -56,6 +58,18 @@ const MAX_UNPAIRED = 3;
 export const STOPPED_REASON = 'stopped: ingest shut down';
 /** Ring segment times follow stream time end to start unless that drifts this far from the frame clock. */
 const SEGMENT_REANCHOR_MS = 250;
+/** After the ring output fails (disk full, unwritable), ingest runs without it this long before trying again. */
+export const RING_RETRY_MS = 60_000;
+
+/** An ffmpeg error line about the ring output rather than the camera. */
+function isRingError(line: string, ringDir: string): boolean {
+  return (
+    line.includes(ringDir) ||
+    /^segment: /.test(line) ||
+    /no space left on device|read-only file system/i.test(line)
+  );
+}
+
 /** A run that delivered frames this long counts as healthy: the next failure starts the backoff over. */
 const HEALTHY_RUN_MS = 5000;
 
@@ -88,6 +102,10 @@ export class FfmpegSource {
   private infoIndex = 0;
   private lastPtsS = Number.NaN;
   private lastSegment: { endS: number; endMs: number } | undefined;
+  private ringActive = false;
+  private ringSuspendedUntil = 0;
+  private ringRetryTimer: NodeJS.Timeout | undefined;
+  private plannedRestart = false;
 
   state: SourceState = 'starting';
   reason: string | undefined;
@@ -95,6 +113,8 @@ export class FfmpegSource {
   restarts = 0;
   /** Frames whose stream time had to be estimated (showinfo line late or missing). */
   framesEstimated = 0;
+  /** Times the ring output failed and was suspended for RING_RETRY_MS. */
+  ringFailures = 0;
 
   constructor(private readonly o: FfmpegSourceOptions) {
     this.clock = new StreamClock(o.source.isFile ? 'file' : 'live', 1000 / o.fps);
@@ -128,14 +148,41 @@ export class FfmpegSource {
     this.spawnRun();
   }
 
-  private spawnRun(): void {
-    const ring = this.o.ring && this.codec && RING_BSF[this.codec] ? this.o.ring : undefined;
-    if (this.o.ring && !ring)
+  /** The ring for the next run, or undefined when the codec cannot be copied or the ring is suspended. */
+  private ringForRun(now: number): { ring: SegmentRing; pattern: string } | undefined {
+    const ring = this.o.ring;
+    if (!ring || now < this.ringSuspendedUntil) return undefined;
+    if (!this.codec || !RING_BSF[this.codec]) {
       this.o.log.warn({ codec: this.codec }, 'ring buffer disabled: codec cannot be copied into MPEG-TS');
+      return undefined;
+    }
+    try {
+      return { ring, pattern: ring.beginRun(now) };
+    } catch (err) {
+      this.suspendRing(now, (err as Error).message);
+      return undefined;
+    }
+  }
+
+  /** Ring trouble (disk full, directory not writable) must not take the camera down: frames go on without it. */
+  private suspendRing(now: number, why: string): void {
+    const retryMs = this.o.ringRetryMs ?? RING_RETRY_MS;
+    this.ringSuspendedUntil = now + retryMs;
+    this.ringFailures++;
+    this.o.log.error(
+      { err: why, retryInS: retryMs / 1000 },
+      'ring buffer failed; ingest continues without it',
+    );
+  }
+
+  private spawnRun(): void {
     const now = Date.now();
+    const r = this.ringForRun(now);
+    const ring = r?.ring;
+    this.ringActive = !!ring;
     const args = ffmpegArgs({
       ...this.o,
-      ring: ring ? { pattern: ring.beginRun(now), segmentS: ring.segmentS, codec: this.codec! } : undefined,
+      ring: r ? { pattern: r.pattern, segmentS: r.ring.segmentS, codec: this.codec! } : undefined,
     });
     this.o.log.debug({ args: maskArgs(args) }, 'starting ffmpeg');
     const child = spawn('ffmpeg', args, {
@@ -143,6 +190,14 @@ export class FfmpegSource {
     });
     this.child = child;
     this.resetRun(now);
+    if (this.o.ring && now < this.ringSuspendedUntil) {
+      // Bring the ring back once the suspension ends: a planned restart of a healthy run, not a failure.
+      this.ringRetryTimer = setTimeout(() => {
+        if (this.child !== child || this.stopping) return;
+        this.plannedRestart = true;
+        void stopChild(child, { quitGraceMs: 1000, termGraceMs: 1000 });
+      }, this.ringSuspendedUntil - now);
+    }
 
     new FrameReader(child.stdout!, frameBytes(this.o.spec), (data) => this.onRawFrame(data));
     createInterface({ input: child.stderr!, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
@@ -289,9 +344,27 @@ export class FfmpegSource {
     if (this.child !== child) return; // already ended ('error' without a process, then 'close')
     this.child = undefined;
     this.clearWatchdog();
+    if (this.ringRetryTimer) clearTimeout(this.ringRetryTimer);
     if (this.stopping) return;
+    if (this.plannedRestart) {
+      this.plannedRestart = false;
+      this.restarts++;
+      this.restartTimer = setTimeout(() => void this.launch(), 0);
+      return;
+    }
     this.pairFrames(true);
     if (this.runFrames > 0 && Date.now() - this.runFirstFrameAt > HEALTHY_RUN_MS) this.attempt = 0;
+    const ringError =
+      this.ringActive && this.o.ring
+        ? this.errorTail.find((l) => isRingError(l, this.o.ring!.dir))
+        : undefined;
+    if (ringError && !this.stallReason) {
+      // The camera is fine; only the second output failed. Restart at once without it.
+      this.suspendRing(Date.now(), ringError);
+      this.restarts++;
+      this.restartTimer = setTimeout(() => void this.launch(), 0);
+      return;
+    }
     if (code === 0 && this.o.source.isFile && !this.o.loop) {
       this.state = 'ended';
       this.reason = 'stream ended: end of file';
@@ -358,6 +431,7 @@ export class FfmpegSource {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.ringRetryTimer) clearTimeout(this.ringRetryTimer);
     this.probeAbort?.abort();
     this.clearWatchdog();
     const child = this.child;

@@ -1,7 +1,7 @@
 // The segment ring buffer on a real RTSP camera: never more than the configured seconds on disk, segments that
 // play (ffprobe, full decode), wall-clock times that line up with the frames, and a restart that leaves no orphans.
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,4 +138,60 @@ describe('segment ring buffer', () => {
     const files = readdirSync(dir);
     expect(files.every((f) => listed.has(f))).toBe(true);
   });
+});
+
+describe('segment ring buffer failure', () => {
+  it('keeps frames flowing when the ring cannot be written (directory replaced by a file mid-run), and brings the ring back', async () => {
+    const base = tempDir('matthan-ring-fail-');
+    const dir = path.join(base, 'cam-fail');
+    const ring = new SegmentRing({ dir, seconds: 6, segmentS: 1 });
+    let frames = 0;
+    const statuses: string[] = [];
+    const src = new FfmpegSource({
+      cameraId: 'cam-fail',
+      source: resolveSourceUrl('media:hcmc_intersection_1080p.mp4'), // keyframes every 0.37 s
+      transport: 'tcp',
+      realtime: true,
+      loop: true,
+      fps: 5,
+      stallTimeoutS: 5,
+      spec: { width: 160, height: 160, pixelFormat: 'rgb24', fit: 'stretch', padValue: 114 },
+      log: logger('ingest-ring-fail-test'),
+      ring,
+      backoffMinMs: 100,
+      ringRetryMs: 2000,
+      onFrame: () => {
+        frames++;
+      },
+      onStatus: (state, reason) => statuses.push(reason ? `${state}: ${reason}` : state),
+    });
+    try {
+      src.start();
+      const until = async (what: string, cond: () => boolean) => {
+        const deadline = Date.now() + 40_000;
+        while (!cond()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await until('a ring segment', () => ring.segments().length >= 1);
+      // The disk goes away under the muxer: the next segment cannot be opened.
+      rmSync(dir, { recursive: true, force: true });
+      writeFileSync(dir, 'not a directory');
+      await until('the ring failure', () => src.ringFailures >= 1);
+      const framesAtFailure = frames;
+      await until('frames after the failure', () => frames >= framesAtFailure + 15);
+      expect(statuses).toEqual(['online']); // the camera never went offline for the ring's sake
+      expect(src.restarts).toBeGreaterThanOrEqual(1);
+      // The disk is back: after the retry delay ffmpeg is restarted with the ring, which fills again.
+      rmSync(dir, { force: true });
+      const failures = src.ringFailures;
+      const before = new Set(ring.segments().map((s) => s.file));
+      await until('a new ring segment', () => ring.segments().some((s) => !before.has(s.file)));
+      expect(src.ringFailures).toBe(failures);
+      expect(statuses).toEqual(['online']);
+    } finally {
+      await src.stop();
+    }
+  }, 60_000);
 });
