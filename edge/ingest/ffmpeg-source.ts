@@ -406,14 +406,15 @@ export class FfmpegSource {
 
   private armWatchdog(): void {
     this.clearWatchdog();
-    const limitMs = this.o.stallTimeoutS * 1000;
+    // A camera analysed at 0.1 fps legitimately goes 10 s between frames: never less than three intervals.
+    const limitMs = Math.max(this.o.stallTimeoutS * 1000, 3000 / this.o.fps);
     this.watchdog = setInterval(
       () => {
         const child = this.child;
         if (!child || this.stallReason || Date.now() - this.lastProgressAt <= limitMs) return;
         this.stallReason = {
           kind: 'stalled',
-          detail: `no frame for ${this.o.stallTimeoutS} s${this.errorTail.length ? ` (${this.errorTail.at(-1)})` : ''}`,
+          detail: `no frame for ${Math.round(limitMs / 100) / 10} s${this.errorTail.length ? ` (${this.errorTail.at(-1)})` : ''}`,
         };
         this.o.log.warn({ stallTimeoutS: this.o.stallTimeoutS }, 'ffmpeg stalled; restarting');
         void stopChild(child, { quitGraceMs: 0, termGraceMs: 2000 });

@@ -28,7 +28,8 @@ export const SourceSchema = Type.Object(
       maximum: 600,
       default: 10,
       description:
-        'Seconds without a frame before ffmpeg is restarted. Lower reacts faster; too low restarts on slow keyframes.',
+        'Seconds without a frame before ffmpeg is restarted (default 10; never less than three frame intervals at ' +
+        'the camera fps). Lower reacts faster to a hung camera; too low restarts on slow keyframes or reconnects.',
     }),
   },
   { additionalProperties: false },
