@@ -10,6 +10,8 @@ export interface FfmpegInputOptions {
   source: ResolvedSource;
   transport: 'tcp' | 'udp';
   realtime: boolean;
+  /** Looping is done by FfmpegSource starting the file again at its end, not by -stream_loop: with stream
+   * copy into the ring, -stream_loop sends the bitstream filter its EOF at the wrap and the ring goes dead. */
   loop: boolean;
 }
 
@@ -41,7 +43,6 @@ export function inputArgs(o: FfmpegInputOptions): string[] {
   if (o.source.isRtsp) args.push('-fflags', 'nobuffer');
   if (network) args.push('-flags', 'low_delay');
   if (o.source.isFile && o.realtime) args.push('-re');
-  if (o.source.isFile && o.loop) args.push('-stream_loop', '-1');
   args.push('-i', o.source.input);
   return args;
 }

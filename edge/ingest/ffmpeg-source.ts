@@ -113,6 +113,8 @@ export class FfmpegSource {
   restarts = 0;
   /** Frames whose stream time had to be estimated (showinfo line late or missing). */
   framesEstimated = 0;
+  /** Times a looping file was started again from its beginning. */
+  loops = 0;
   /** Times the ring output failed and was suspended for RING_RETRY_MS. */
   ringFailures = 0;
 
@@ -365,7 +367,13 @@ export class FfmpegSource {
       this.restartTimer = setTimeout(() => void this.launch(), 0);
       return;
     }
-    if (code === 0 && this.o.source.isFile && !this.o.loop) {
+    if (code === 0 && this.o.source.isFile && this.o.loop) {
+      // Loop: the file again from its start, at once and without a status change (StreamClock keeps time going).
+      this.loops++;
+      this.restartTimer = setTimeout(() => void this.launch(), 0);
+      return;
+    }
+    if (code === 0 && this.o.source.isFile) {
       this.state = 'ended';
       this.reason = 'stream ended: end of file';
       this.o.log.info('end of file');

@@ -47,7 +47,12 @@ export class StreamClock {
     } else {
       const lagMs = arrivalMs - pts * 1000;
       if (this.offsetMs === undefined || pts < this.lastPtsS) {
-        this.offsetMs = lagMs; // first frame of a run, or stream time went backwards (file restarted, camera reset)
+        // First frame of a run, or stream time went backwards (file restarted, camera reset). A file read
+        // ahead of real time carries on one frame after where it was rather than falling back to arrival time.
+        this.offsetMs =
+          this.mode === 'file' && Number.isFinite(this.lastTsMs)
+            ? Math.max(lagMs, this.lastTsMs + this.frameIntervalMs - pts * 1000)
+            : lagMs;
       } else if (this.mode === 'live') {
         if (Math.abs(lagMs - this.offsetMs) > DISCONTINUITY_MS) this.offsetMs = lagMs;
         else if (lagMs < this.offsetMs) this.offsetMs = lagMs;

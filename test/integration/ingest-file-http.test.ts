@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegSource, type FfmpegSourceOptions } from '../../edge/ingest/ffmpeg-source.ts';
 import type { Frame } from '../../edge/ingest/frame.ts';
+import { SegmentRing } from '../../edge/ingest/segment-ring.ts';
 import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
 import { media, tempDir } from '../helpers/fixtures.ts';
 
@@ -147,10 +148,18 @@ describe('ingest from files and HTTP', () => {
     expect(p.frames.at(-1)!.tsMs - p.frames[0]!.tsMs).toBeGreaterThan(9800);
   });
 
-  it('loops a file, with timestamps that keep rising across the wrap', async () => {
-    const p = source(short, { loop: true });
+  it('loops a file, with timestamps that keep rising across the wrap and a ring that keeps filling', async () => {
+    const ring = new SegmentRing({ dir: path.join(dir, 'ring-loop'), seconds: 8, segmentS: 1 });
+    const p = source(short, { loop: true, ring });
     await until('three passes of the 2 s clip', () => p.frames.length >= 30);
     await p.source.stop();
+    expect(p.source.loops).toBeGreaterThanOrEqual(2);
+    // Segments from more than one pass: the copy output survives the wrap (with -stream_loop it went dead).
+    const runs = new Set(ring.segments().map((s) => path.basename(s.file).split('-').slice(0, 2).join('-')));
+    expect(runs.size).toBeGreaterThanOrEqual(2);
+    const segs = ring.segments();
+    for (let i = 1; i < segs.length; i++)
+      expect(segs[i]!.startMs).toBeGreaterThanOrEqual(segs[i - 1]!.endMs - 1);
     expect(p.statuses).toEqual([
       { state: 'online' },
       { state: 'offline', reason: 'stopped: ingest shut down' },
