@@ -2,6 +2,8 @@
 // the edge is killed (-9) and restarted during the outage; central must end with exactly the 200 events and
 // their evidence, stored once each, first delivered in emission order.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,9 +240,18 @@ describe('fault: broker down 20 s and edge killed -9 during the outage', () => {
       .map((m) => m.id)
       .sort();
     expect(have).toEqual(expected);
+    // Every clip is byte-identical to what the edge sent (no torn or mixed-up upload survived the kill).
+    const clipSha = createHash('sha256')
+      .update(readFileSync(path.join(dir, 'small.mp4')))
+      .digest('hex');
     for (const m of central.evidence.list()) {
       expect(m.bytes).toBeGreaterThan(100);
       expect(m.contentType).toBe(m.id.endsWith('_v') ? 'video/mp4' : 'image/jpeg');
+      if (m.id.endsWith('_v')) expect(m.sha256).toBe(clipSha);
+      const onDisk = createHash('sha256')
+        .update(readFileSync(central.evidence.get(m.id)!.file))
+        .digest('hex');
+      expect(onDisk).toBe(m.sha256);
     }
     const res = await central.app.inject({
       method: 'GET',
