@@ -1,6 +1,6 @@
 // Evidence files on disk (one per id, written atomically) with their metadata in SQLite; paths never leave the dir.
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -70,6 +70,7 @@ export class EvidenceStore {
   ) {
     this.dir = path.resolve(dir);
     mkdirSync(this.dir, { recursive: true });
+    this.sweepPartials();
     migrate(db, 'evidence', EVIDENCE_MIGRATIONS);
     this.q = {
       get: db.prepare('SELECT * FROM evidence WHERE id = ?'),
@@ -93,6 +94,15 @@ export class EvidenceStore {
     if (!file.startsWith(this.dir + path.sep))
       throw new EvidenceIdError(`evidence id ${JSON.stringify(id)} escapes the evidence dir`);
     return file;
+  }
+
+  /** Temp files of uploads cut off by a crash never became visible; delete them at startup. */
+  private sweepPartials(): void {
+    for (const sub of readdirSync(this.dir, { withFileTypes: true })) {
+      if (!sub.isDirectory()) continue;
+      for (const name of readdirSync(path.join(this.dir, sub.name)))
+        if (name.endsWith('.part')) rmSync(path.join(this.dir, sub.name, name), { force: true });
+    }
   }
 
   get(id: string): (EvidenceMeta & { file: string }) | undefined {

@@ -1,5 +1,5 @@
 // /api/evidence with a real SQLite file and evidence dir: idempotent PUT, GET with Range, ids that try to escape.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,14 @@ describe('/api/evidence', () => {
       String(f).endsWith('.part'),
     );
     expect(leftovers).toEqual([]);
+  });
+
+  it('sweeps temp files of uploads cut off by a crash when the store opens', () => {
+    const stray = path.join(evidenceDir, 'ev', 'evt-crash-0001_v.1234.1.part');
+    mkdirSync(path.dirname(stray), { recursive: true });
+    writeFileSync(stray, 'half an upload');
+    new EvidenceStore(db, evidenceDir);
+    expect(existsSync(stray)).toBe(false);
   });
 
   it('retention deletes by age, then oldest until under maxBytes, files and rows', async () => {
