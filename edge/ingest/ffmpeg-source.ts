@@ -58,6 +58,8 @@ const MAX_UNPAIRED = 3;
 export const STOPPED_REASON = 'stopped: ingest shut down';
 /** Ring segment times follow stream time end to start unless that drifts this far from the frame clock. */
 const SEGMENT_REANCHOR_MS = 250;
+/** Consecutive failed runs after which the source is probed again before the next start. */
+const REPROBE_AFTER_FAILURES = 3;
 /** After the ring output fails (disk full, unwritable), ingest runs without it this long before trying again. */
 export const RING_RETRY_MS = 60_000;
 
@@ -408,6 +410,8 @@ export class FfmpegSource {
     );
     this.attempt++;
     this.restarts++;
+    // After repeated failures, probe again: the camera may have been reconfigured (another codec for the ring).
+    if (this.attempt >= REPROBE_AFTER_FAILURES) this.codec = undefined;
     this.o.log.debug({ delayMs: delay, attempt: this.attempt }, 'restarting ffmpeg');
     this.restartTimer = setTimeout(() => void this.launch(), delay);
   }
