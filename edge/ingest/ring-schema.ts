@@ -5,11 +5,11 @@ import type { ConfigIssue } from '../../config/errors.ts';
 export const RingSchema = Type.Object(
   {
     enabled: Type.Boolean({
-      default: false,
+      default: true,
       description:
         "Keep the last `seconds` of this camera's encoded video on disk in {dataDir}/ring/{camera}/ (a second " +
-        'ffmpeg output, -c copy: no decode cost, disk writes at the camera bitrate). Needed for evidence clips ' +
-        'with pre-roll. Default false.',
+        'ffmpeg output, -c copy: no decode cost, disk writes at the camera bitrate). Evidence snapshots and ' +
+        'clips with pre-roll are cut from it. Default true; false saves the disk writes and loses the evidence.',
     }),
     seconds: Type.Number({
       minimum: 2,
