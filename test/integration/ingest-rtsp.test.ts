@@ -263,6 +263,10 @@ describe('ingest from a real RTSP camera', () => {
     expect(childFfmpegs().length).toBeGreaterThan(0); // the check can see them while they run
     await Promise.all(started.map((s) => s.stop()));
     expect(childFfmpegs()).toEqual([]);
+    // ...and they were asked politely: ffmpeg quit on 'q' rather than being killed.
+    const stops = logLines.filter((l) => l.includes('ffmpeg stopped'));
+    expect(stops.length).toBeGreaterThan(0);
+    expect(stops.every((l) => l.includes('"how":"q"'))).toBe(true);
   });
 
   it('never writes the RTSP password to a log line or a status reason', () => {
