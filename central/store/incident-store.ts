@@ -158,8 +158,8 @@ const MAX_CANDIDATES = 32;
 export class IncidentStore {
   private readonly policy: MergePolicy;
   private readonly insertEvent;
-  private readonly hasEvent;
-  private readonly findIncidentOfEvent;
+  private readonly seqsOfEvent;
+  private readonly lowerFirstTs;
   private readonly insertIncident;
   private readonly updateIncident;
   private readonly insertMerge;
@@ -178,11 +178,14 @@ export class IncidentStore {
       `INSERT INTO events (id, seq, incident_id, phase, site, camera, rule, track_id, ts, received_at, payload)
        VALUES (@id, @seq, @incidentId, @phase, @site, @camera, @rule, @trackId, @ts, @receivedAt, @payload)`,
     );
-    this.hasEvent = db.prepare<[string, number], { one: number }>(
-      'SELECT 1 AS one FROM events WHERE id = ? AND seq = ?',
+    // One primary-key range read answers both "seen this (id, seq)?" and "which incident holds this id?".
+    this.seqsOfEvent = db.prepare<[string], { incident_id: string; seq: number }>(
+      'SELECT incident_id, seq FROM events WHERE id = ?',
     );
-    this.findIncidentOfEvent = db.prepare<[string], { incident_id: string }>(
-      'SELECT incident_id FROM events WHERE id = ? LIMIT 1',
+    // Kept out of updateIncident: naming first_ts in its SET would rewrite the four first_ts indexes on every
+    // message, although it changes only for out-of-order or cross-camera fragments.
+    this.lowerFirstTs = db.prepare<[number, string, number]>(
+      'UPDATE incidents SET first_ts = ? WHERE id = ? AND first_ts > ?',
     );
     this.insertIncident = db.prepare(
       `INSERT INTO incidents (id, site, camera, rule, rule_type, label, first_ts, last_ts, last_seen_ts, ended, confidence,
@@ -194,7 +197,6 @@ export class IncidentStore {
     this.updateIncident = db.prepare(
       `UPDATE incidents SET
          last_ts = MAX(last_ts, @ts),
-         first_ts = MIN(first_ts, @startTs),
          last_seen_ts = MAX(last_seen_ts, @seenTs),
          box = CASE WHEN @seenTs >= last_seen_ts THEN @box ELSE box END,
          last_track_id = CASE WHEN @seenTs >= last_seen_ts THEN @trackId ELSE last_track_id END,
@@ -215,13 +217,17 @@ export class IncidentStore {
     this.getIncident = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE id = ?');
     const candidateCols =
       'id, site, camera, rule, rule_type, merge_group, first_ts, last_seen_ts, box, last_track_id';
-    this.cameraCandidates = db.prepare<[string, string, string, number], CandidateRow>(
-      `SELECT ${candidateCols} FROM incidents WHERE site = ? AND camera = ? AND rule = ? AND last_seen_ts >= ?
+    // Both bounds matter: events replayed out of order must find the incidents around their own time, not the
+    // newest ones (which would crowd them out of the LIMIT and cost a scan).
+    this.cameraCandidates = db.prepare<[string, string, string, number, number], CandidateRow>(
+      `SELECT ${candidateCols} FROM incidents
+       WHERE site = ? AND camera = ? AND rule = ? AND last_seen_ts >= ? AND last_seen_ts <= ?
        ORDER BY last_seen_ts DESC LIMIT ${MAX_CANDIDATES}`,
     );
-    this.groupCandidates = db.prepare<[string, string, number], CandidateRow>(
-      `SELECT ${candidateCols} FROM incidents WHERE merge_group = ? AND rule_type = ? AND last_seen_ts >= ?
-       ORDER BY last_seen_ts DESC LIMIT ${MAX_CANDIDATES}`,
+    this.groupCandidates = db.prepare<[string, string, number, number], CandidateRow>(
+      `SELECT ${candidateCols} FROM incidents
+       WHERE merge_group = ? AND rule_type = ? AND last_seen_ts >= ? AND first_ts <= ?
+       ORDER BY last_seen_ts ASC LIMIT ${MAX_CANDIDATES}`,
     );
     this.eventsOf = db.prepare<[string], { payload: string }>(
       'SELECT payload FROM events WHERE incident_id = ? ORDER BY ts, id, seq',
@@ -260,7 +266,8 @@ export class IncidentStore {
    * rawJson is the payload as received (already validated), saving a re-serialisation.
    */
   apply(event: MatthanEvent, receivedAt: number, rawJson?: string): IngestOutcome {
-    if (this.hasEvent.get(event.id, event.seq)) return { stored: false, duplicate: true };
+    const seen = this.seqsOfEvent.all(event.id);
+    for (const r of seen) if (r.seq === event.seq) return { stored: false, duplicate: true };
     const isEnd = event.phase === 'end' ? 1 : 0;
     const seenTs = event.endTs ?? event.ts;
     const row = {
@@ -283,16 +290,18 @@ export class IncidentStore {
     let incidentId: string;
     let created = false;
     let merge: MergeReason | undefined;
-    const known = this.findIncidentOfEvent.get(event.id);
+    const known = seen[0];
     if (known) {
       incidentId = known.incident_id;
       this.updateIncident.run({ ...row, id: incidentId, newFragment: 0 });
+      this.lowerFirstTs.run(event.startTs, incidentId, event.startTs);
     } else {
       const decision = decideMerge(event, this.candidatesFor(event), this.policy);
       if (decision.kind === 'merge') {
         incidentId = decision.incidentId;
         merge = decision.reason;
         this.updateIncident.run({ ...row, id: incidentId, newFragment: 1 });
+        this.lowerFirstTs.run(event.startTs, incidentId, event.startTs);
         this.insertMerge.run(
           incidentId,
           event.id,
@@ -330,9 +339,18 @@ export class IncidentStore {
 
   private candidatesFor(event: MatthanEvent): MergeCandidate[] {
     const since = event.startTs - this.policy.mergeWindowMs;
-    const rows = this.cameraCandidates.all(event.site, event.camera, event.rule, since);
+    const rows = this.cameraCandidates.all(
+      event.site,
+      event.camera,
+      event.rule,
+      since,
+      event.startTs + this.policy.overlapToleranceMs,
+    );
     const group = this.policy.groupOf(event.site, event.camera);
-    if (group !== undefined) rows.push(...this.groupCandidates.all(group, event.ruleType, since));
+    if (group !== undefined)
+      rows.push(
+        ...this.groupCandidates.all(group, event.ruleType, since, event.startTs + this.policy.mergeWindowMs),
+      );
     return rows.map(toCandidate);
   }
 
