@@ -12,7 +12,7 @@ import { type FrameInfo, parseFfmpegLine } from './ffmpeg-log-line.ts';
 import { type ContentRect, contentRect, type Frame, type FrameSpec, frameBytes } from './frame.ts';
 import { FrameReader } from './frame-reader.ts';
 import { ProbeError, probeVideo } from './probe.ts';
-import { parseSegmentListLine } from './segment-list-line.ts';
+import { parseSegmentListLine, type SegmentListEntry } from './segment-list-line.ts';
 import type { SegmentRing } from './segment-ring.ts';
 import type { ResolvedSource } from './source-url.ts';
 import { stopChild } from './stop-child.ts';
@@ -104,6 +104,9 @@ export class FfmpegSource {
   private infoIndex = 0;
   private lastPtsS = Number.NaN;
   private lastSegment: { endS: number; endMs: number } | undefined;
+  private pendingSegments: SegmentListEntry[] = [];
+  /** End of the newest ring segment, across runs. */
+  private ringEndMs = Number.NEGATIVE_INFINITY;
   private ringActive = false;
   private ringSuspendedUntil = 0;
   private ringRetryTimer: NodeJS.Timeout | undefined;
@@ -208,9 +211,7 @@ export class FfmpegSource {
       this.onStderrLine(line),
     );
     if (ring) {
-      createInterface({ input: child.stdio[3] as Readable }).on('line', (line) =>
-        this.onSegmentLine(line, ring),
-      );
+      createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => this.onSegmentLine(line));
     }
     child.stdin!.on('error', (err) => this.o.log.debug({ err: err.message }, 'ffmpeg stdin closed'));
     child.on('error', (err) => {
@@ -237,6 +238,7 @@ export class FfmpegSource {
     this.infoIndex = 0;
     this.lastPtsS = Number.NaN;
     this.lastSegment = undefined;
+    this.pendingSegments = [];
     this.clock.reset();
   }
 
@@ -311,10 +313,12 @@ export class FfmpegSource {
       this.o.log.info({ source: maskUrl(this.o.source.input), width, height }, 'camera online');
       this.o.onStatus('online');
     }
+    const tsMs = this.clock.toWallMs(ptsS, arrivalMs);
+    if (this.pendingSegments.length) this.flushSegments(false);
     this.o.onFrame({
       cameraId: this.o.cameraId,
       seq: this.frameSeq++,
-      tsMs: this.clock.toWallMs(ptsS, arrivalMs),
+      tsMs,
       spec: this.o.spec,
       content,
       sourceWidth: width,
@@ -323,25 +327,44 @@ export class FfmpegSource {
     });
   }
 
-  private onSegmentLine(line: string, ring: SegmentRing): void {
+  private onSegmentLine(line: string): void {
     const entry = parseSegmentListLine(line);
     if (!entry) {
       this.o.log.debug({ line }, 'unparsed segment list line');
       return;
     }
-    const durationMs = (entry.endS - entry.startS) * 1000;
-    const mapped = this.clock.peekWallMs(entry.startS) ?? Date.now() - durationMs;
-    // Chain segments of one run end to start, so the ring has no gaps or overlaps from the live clock's small
-    // corrections; re-anchor on the frame clock only when the chain has drifted from it noticeably.
-    const prev = this.lastSegment;
-    let startMs = mapped;
-    if (prev && Math.abs(entry.startS - prev.endS) < 0.1) {
-      const chained = prev.endMs + (entry.startS - prev.endS) * 1000;
-      if (Math.abs(chained - mapped) < SEGMENT_REANCHOR_MS) startMs = chained;
+    this.pendingSegments.push(entry);
+    this.flushSegments(false);
+  }
+
+  /**
+   * Gives closed segments their wall-clock times. A segment can close before the run's first frame has set
+   * the clock (a short file read flat out), so entries wait for it; at the end of a run they go regardless.
+   */
+  private flushSegments(force: boolean): void {
+    const ring = this.o.ring;
+    while (ring && this.pendingSegments.length) {
+      const entry = this.pendingSegments[0]!;
+      const durationMs = (entry.endS - entry.startS) * 1000;
+      const peeked = this.clock.peekWallMs(entry.startS);
+      if (peeked === undefined && !force) return;
+      this.pendingSegments.shift();
+      const mapped = peeked ?? Date.now() - durationMs;
+      // Chain segments of one run end to start, so the ring has no gaps or overlaps from the live clock's small
+      // corrections; re-anchor on the frame clock only when the chain has drifted from it noticeably.
+      const prev = this.lastSegment;
+      let startMs = mapped;
+      if (prev && Math.abs(entry.startS - prev.endS) < 0.1) {
+        const chained = prev.endMs + (entry.startS - prev.endS) * 1000;
+        if (Math.abs(chained - mapped) < SEGMENT_REANCHOR_MS) startMs = chained;
+      }
+      // Never before the end of the ring's newest segment (also across runs): covering() relies on the order.
+      startMs = Math.max(startMs, this.ringEndMs);
+      const endMs = startMs + durationMs;
+      this.lastSegment = { endS: entry.endS, endMs };
+      this.ringEndMs = endMs;
+      ring.add({ file: entry.file, startMs: Math.round(startMs), endMs: Math.round(endMs) });
     }
-    const endMs = startMs + durationMs;
-    this.lastSegment = { endS: entry.endS, endMs };
-    ring.add({ file: entry.file, startMs: Math.round(startMs), endMs: Math.round(endMs) });
   }
 
   private onRunEnd(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -349,6 +372,7 @@ export class FfmpegSource {
     this.child = undefined;
     this.clearWatchdog();
     if (this.ringRetryTimer) clearTimeout(this.ringRetryTimer);
+    this.flushSegments(true);
     if (this.stopping) return;
     if (this.plannedRestart) {
       this.plannedRestart = false;
