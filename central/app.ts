@@ -7,18 +7,20 @@ import authPlugin from './auth/auth-plugin.ts';
 import type { TokenRegistry } from './auth/token-registry.ts';
 import type { CameraInventory } from './config/camera-inventory.ts';
 import type { ForwardingService } from './forward/forwarding-service.ts';
-import forwardingRoutes from './routes/forwarding/index.ts';
 import type { ReviewService } from './reviews/review-service.ts';
 import cameraRoutes from './routes/cameras/index.ts';
 import evidenceRoutes from './routes/evidence/index.ts';
+import forwardingRoutes from './routes/forwarding/index.ts';
 import healthRoutes from './routes/health/index.ts';
 import incidentRoutes from './routes/incidents/index.ts';
 import liveRoutes, { type IncidentFeed } from './routes/live/index.ts';
+import quarantineRoutes from './routes/quarantine/index.ts';
 import sessionRoutes from './routes/session/index.ts';
 import statsRoutes from './routes/stats/index.ts';
 import type { CameraStatusStore } from './store/camera-status-store.ts';
 import type { EvidenceStore } from './store/evidence-store.ts';
 import type { IncidentStore } from './store/incident-store.ts';
+import type { QuarantineStore } from './store/quarantine-store.ts';
 import type { ReviewStore } from './store/review-store.ts';
 import type { StatsStore } from './store/stats-store.ts';
 import uiPlugin from './ui/plugin.ts';
@@ -32,6 +34,7 @@ export interface AppDeps {
   stats: StatsStore;
   inventory: CameraInventory;
   statuses: CameraStatusStore;
+  quarantine: QuarantineStore;
   /** Evidence files (snapshots, clips) uploaded by edges; /api/evidence is served when present. */
   evidence?: EvidenceStore;
   /** Sources of incident changes pushed to review pages over GET /api/live (ingest, verdicts). */
@@ -59,7 +62,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // First, so its onRoute hook sees every route registered after it.
   await app.register(authPlugin, { tokens: deps.tokens, log: deps.log });
   await app.register(swagger, {
-    openapi: { info: { title: 'matthan central API', version: '1' } },
+    openapi: {
+      info: { title: 'matthan central API', version: '1' },
+      // api-conventions.md: a Bearer token, or the matthan_token cookie set by POST /api/session.
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'matthan_token' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
   });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
@@ -78,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     statuses: deps.statuses,
   });
   await app.register(statsRoutes, { prefix: '/api/stats', stats: deps.stats });
+  await app.register(quarantineRoutes, { prefix: '/api/quarantine', quarantine: deps.quarantine });
   if (deps.evidence) await app.register(evidenceRoutes, { prefix: '/api/evidence', evidence: deps.evidence });
   if (deps.forwarding)
     await app.register(forwardingRoutes, { prefix: '/api/forwarding', forwarding: deps.forwarding });

@@ -48,7 +48,8 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     groupOf: inventory.groupOf,
   });
   const statuses = new CameraStatusStore(db);
-  const ingest = new IngestService(incidents, new QuarantineStore(db), statuses, log);
+  const quarantine = new QuarantineStore(db);
+  const ingest = new IngestService(incidents, quarantine, statuses, log);
   const reviewStore = new ReviewStore(db);
   const reviews = new ReviewService(reviewStore, log);
   const evidence = new EvidenceStore(db, config.evidence.dir);
@@ -85,6 +86,7 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     stats: new StatsStore(db),
     inventory,
     statuses,
+    quarantine,
     evidence,
     forwarding: forwarding.service,
     log,

@@ -113,6 +113,7 @@ describe('central REST API', () => {
         '/api/incidents/:id/review',
         '/api/cameras',
         '/api/stats',
+        '/api/quarantine',
         '/api/session',
       ])
         expect(urls, u).toContain(u);
@@ -423,6 +424,28 @@ describe('central REST API', () => {
         },
         { site: 'hcmc-d1', camera: 'cam-09', name: 'not reporting yet', state: 'unknown', ts: 0 },
       ]);
+    });
+
+    it('shows admins the quarantined payloads with their reasons, newest first', async () => {
+      const topic = Topics.events('hcmc-d1', 'cam-01');
+      const bad = { ...events[0]!, id: 'evt_quarantine_1', confidence: 7 };
+      expect(central.ingest.handle(topic, Buffer.from(JSON.stringify(bad)))).toBe('quarantined');
+      expect(central.ingest.handle(topic, Buffer.from('not json at all'))).toBe('quarantined');
+      const res = await central.app.inject({
+        method: 'GET',
+        url: '/api/quarantine?limit=10',
+        headers: bearer('admin'),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as {
+        items: { topic: string; reason: string; payload: string }[];
+        total: number;
+      };
+      expect(body.total).toBe(2);
+      expect(body.items.map((i) => i.payload)).toEqual(['not json at all', JSON.stringify(bad)]);
+      expect(body.items[0]!.reason).toContain('not JSON');
+      expect(body.items[1]!.reason).toContain('/confidence');
+      expect(body.items.every((i) => i.topic === topic)).toBe(true);
     });
 
     it('serves an OpenAPI document describing the routes', async () => {
