@@ -5,11 +5,18 @@ import { loadCentralConfig } from '../central/config/load.ts';
 import { ConfigError, formatIssue } from '../config/errors.ts';
 import { loadEdgeConfig } from '../edge/config/load.ts';
 
-/** An edge config names cameras; a central config does not. `kind` forces one. */
+/**
+ * An edge config has a site and cameras with a source; a central config may list cameras too (its inventory),
+ * but without sources and with no top-level site. `kind` forces one.
+ */
 export function detectKind(file: string): 'edge' | 'central' {
   try {
     const doc = parse(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
-    return doc && typeof doc === 'object' && ('cameras' in doc || 'site' in doc) ? 'edge' : 'central';
+    if (!doc || typeof doc !== 'object') return 'central';
+    if ('site' in doc) return 'edge';
+    const cams = doc.cameras;
+    const hasSource = Array.isArray(cams) && cams.some((c) => c && typeof c === 'object' && 'source' in c);
+    return hasSource ? 'edge' : 'central';
   } catch {
     return 'edge'; // the loader reports the syntax error with its line
   }
