@@ -20,11 +20,20 @@ describe('stopChild', () => {
     // A process deaf to stdin but not to SIGTERM.
     ['a process deaf to stdin', 'SIGTERM', 'sleep', ['30']],
     // A process that ignores both (a wedged decoder); its short sleeps end on their own.
-    ['a process ignoring SIGTERM', 'SIGKILL', 'bash', ['-c', 'trap "" TERM; while :; do sleep 0.1; done']],
+    [
+      'a process ignoring SIGTERM',
+      'SIGKILL',
+      'bash',
+      ['-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done'],
+    ],
   ] as const)('%s stops with %s', async (_name, how, cmd, args) => {
-    const child = spawn(cmd, [...args], { stdio: ['pipe', 'ignore', 'ignore'] });
-    await new Promise((r) => setTimeout(r, 300)); // let it start (and bash install its trap)
-    const result = await stopChild(child, { quitGraceMs: 700, termGraceMs: 700 });
+    const child = spawn(cmd, [...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // bash says when its trap is installed (a loaded box can take longer than any fixed wait); the others
+    // need no more than having been spawned.
+    if (cmd === 'bash') await new Promise((r) => child.stdout!.once('data', r));
+    else child.stdout!.resume();
+    // Generous graces: a loaded box may take a while to start ffmpeg before it reads the q.
+    const result = await stopChild(child, { quitGraceMs: 3000, termGraceMs: 1000 });
     expect(result).toBe(how);
     expect(child.exitCode !== null || child.signalCode !== null).toBe(true);
   });
