@@ -13,6 +13,8 @@ export interface IngestCounters {
   incidentsCreated: number;
   /** Events merged into an existing incident as another fragment (tracker id switch, grouped camera). */
   merged: number;
+  /** Fragments split back out of an incident because they were seen at the same time as another (two objects). */
+  splits: number;
   statuses: number;
   /** Storage transactions committed. */
   batches: number;
@@ -28,7 +30,7 @@ export interface IngestMessage {
 }
 
 type Outcome =
-  | { result: 'stored'; incidentId: string; created: boolean; merged: boolean }
+  | { result: 'stored'; incidentId: string; created: boolean; merged: boolean; split: string[] }
   | { result: 'duplicate' | 'status' }
   | { result: 'quarantined'; topic: string; reason: string };
 
@@ -40,6 +42,7 @@ export class IngestService {
     quarantined: 0,
     incidentsCreated: 0,
     merged: 0,
+    splits: 0,
     statuses: 0,
     batches: 0,
     failedBatches: 0,
@@ -98,6 +101,9 @@ export class IngestService {
           if (o.created) this.counters.incidentsCreated++;
           if (o.merged) this.counters.merged++;
           changed.set(o.incidentId, (changed.get(o.incidentId) ?? false) || o.created);
+          this.counters.splits += o.split.length;
+          this.counters.incidentsCreated += o.split.length;
+          for (const id of o.split) changed.set(id, true);
           break;
         case 'duplicate':
           this.counters.duplicates++;
@@ -182,6 +188,7 @@ export class IngestService {
       incidentId: outcome.incidentId,
       created: outcome.created,
       merged: !!outcome.merge,
+      split: outcome.split ?? [],
     };
   }
 

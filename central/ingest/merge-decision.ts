@@ -146,3 +146,46 @@ export function decideMerge(
     },
   };
 }
+
+/** One event id inside an incident, as the split check needs it. */
+export interface Fragment {
+  eventId: string;
+  camera: string;
+  rule: string;
+  startTs: number;
+  /** How it joined the incident: null for the event that opened it. */
+  mergeKind: MergeKind | null;
+}
+
+/** A sighting: one message of an event already in the incident. */
+export interface Sighting {
+  eventId: string;
+  camera: string;
+  rule: string;
+  startTs: number;
+  /** endTs ?? ts of the message. */
+  seenTs: number;
+}
+
+/**
+ * Fragments merged as a tracker id switch (or a re-fire) that turn out to have been seen at the same time as an
+ * older fragment on the same camera and rule: the older track was not lost when the newer one started, so they
+ * are two objects and the newer fragment must become its own incident. Camera-group merges overlap by nature
+ * and are never split. Returns the event ids to split out.
+ */
+export function concurrentFragments(
+  sighting: Sighting,
+  fragments: readonly Fragment[],
+  overlapToleranceMs: number,
+): string[] {
+  const out: string[] = [];
+  for (const f of fragments) {
+    if (f.eventId === sighting.eventId) continue;
+    if (f.mergeKind !== 'track-switch' && f.mergeKind !== 'same-track') continue;
+    if (f.camera !== sighting.camera || f.rule !== sighting.rule) continue;
+    // Only a fragment that started after the sighted event did can be its (supposed) continuation.
+    if (f.startTs <= sighting.startTs) continue;
+    if (sighting.seenTs - f.startTs > overlapToleranceMs) out.push(f.eventId);
+  }
+  return out;
+}

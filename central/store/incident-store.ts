@@ -1,8 +1,11 @@
 // Incidents and their events in SQLite: idempotent insert on (event id, seq), fragments merged, filtered listing.
 import type { MatthanEvent } from '../../contract/index.ts';
 import {
+  concurrentFragments,
   decideMerge,
+  type Fragment,
   type MergeCandidate,
+  type MergeKind,
   type MergePolicy,
   type MergeReason,
 } from '../ingest/merge-decision.ts';
@@ -113,7 +116,14 @@ export const toIncident = (r: IncidentRow): Incident => ({
 });
 
 export type IngestOutcome =
-  | { stored: true; incidentId: string; created: boolean; merge?: MergeReason }
+  | {
+      stored: true;
+      incidentId: string;
+      created: boolean;
+      merge?: MergeReason;
+      /** Fragments found to be separate objects and split out into incidents of their own (new ids). */
+      split?: string[];
+    }
   | { stored: false; duplicate: true };
 
 /** Merge settings; groupOf maps a camera to its group from the camera inventory. */
@@ -163,6 +173,11 @@ export class IncidentStore {
   private readonly insertIncident;
   private readonly updateIncident;
   private readonly insertMerge;
+  private readonly fragmentsOf;
+  private readonly copyIncidentAs;
+  private readonly moveEvents;
+  private readonly deleteMerge;
+  private readonly recompute;
   private readonly getIncident;
   private readonly cameraCandidates;
   private readonly groupCandidates;
@@ -207,6 +222,50 @@ export class IncidentStore {
          details = CASE WHEN @ts >= last_ts AND @details IS NOT NULL THEN @details ELSE details END,
          evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_patch(@evidence, COALESCE(evidence, '{}')) END,
          event_count = event_count + 1,
+         updated_at = @now
+       WHERE id = @id
+       RETURNING fragments`,
+    );
+    this.fragmentsOf = db.prepare<
+      [string],
+      { event_id: string; camera: string; rule: string; start_ts: number; merge_kind: MergeKind | null }
+    >(
+      `SELECT e.id AS event_id, MIN(e.camera) AS camera, MIN(e.rule) AS rule,
+         MIN(json_extract(e.payload, '$.startTs')) AS start_ts, MIN(m.kind) AS merge_kind
+       FROM events e LEFT JOIN incident_merges m ON m.incident_id = e.incident_id AND m.event_id = e.id
+       WHERE e.incident_id = ? GROUP BY e.id`,
+    );
+    this.copyIncidentAs = db.prepare(
+      `INSERT INTO incidents (id, site, camera, rule, rule_type, label, status, first_ts, last_ts, last_seen_ts, ended,
+         confidence, box, details, evidence, event_count, fragments, fragments_ended, merge_group, last_track_id,
+         created_at, updated_at)
+       SELECT @id, site, camera, rule, rule_type, label, 'open', first_ts, last_ts, last_seen_ts, ended,
+         confidence, box, details, evidence, event_count, 1, 0, merge_group, last_track_id, @now, @now
+       FROM incidents WHERE id = @from`,
+    );
+    this.moveEvents = db.prepare<[string, string]>('UPDATE events SET incident_id = ? WHERE id = ?');
+    this.deleteMerge = db.prepare<[string, string]>(
+      'DELETE FROM incident_merges WHERE incident_id = ? AND event_id = ?',
+    );
+    // Rebuilds an incident's aggregates from its events (after a split moved some away); rare, so clarity wins.
+    const ofIncident = 'FROM events WHERE incident_id = @id';
+    const seenTs = "COALESCE(json_extract(payload, '$.endTs'), ts)";
+    this.recompute = db.prepare(
+      `UPDATE incidents SET
+         label = (SELECT json_extract(payload, '$.label') ${ofIncident} ORDER BY ts, id, seq LIMIT 1),
+         first_ts = (SELECT MIN(json_extract(payload, '$.startTs')) ${ofIncident}),
+         last_ts = (SELECT MAX(ts) ${ofIncident}),
+         last_seen_ts = (SELECT MAX(${seenTs}) ${ofIncident}),
+         box = (SELECT json_extract(payload, '$.boxXyxyNorm') ${ofIncident} ORDER BY ${seenTs} DESC LIMIT 1),
+         last_track_id = (SELECT track_id ${ofIncident} ORDER BY ${seenTs} DESC LIMIT 1),
+         confidence = (SELECT MAX(json_extract(payload, '$.confidence')) ${ofIncident}),
+         details = (SELECT json_extract(payload, '$.details') ${ofIncident} ORDER BY ts DESC LIMIT 1),
+         evidence = (SELECT json_extract(payload, '$.evidence') ${ofIncident}
+           AND json_extract(payload, '$.evidence') IS NOT NULL ORDER BY ts, seq LIMIT 1),
+         event_count = (SELECT COUNT(*) ${ofIncident}),
+         fragments = (SELECT COUNT(DISTINCT id) ${ofIncident}),
+         fragments_ended = (SELECT COUNT(*) ${ofIncident} AND phase = 'end'),
+         ended = (SELECT COUNT(DISTINCT id) <= COUNT(CASE WHEN phase = 'end' THEN 1 END) ${ofIncident}),
          updated_at = @now
        WHERE id = @id`,
     );
@@ -291,16 +350,19 @@ export class IncidentStore {
     let created = false;
     let merge: MergeReason | undefined;
     const known = seen[0];
+    let fragments = 1;
     if (known) {
       incidentId = known.incident_id;
-      this.updateIncident.run({ ...row, id: incidentId, newFragment: 0 });
+      fragments = (
+        this.updateIncident.get({ ...row, id: incidentId, newFragment: 0 }) as { fragments: number }
+      ).fragments;
       this.lowerFirstTs.run(event.startTs, incidentId, event.startTs);
     } else {
       const decision = decideMerge(event, this.candidatesFor(event), this.policy);
       if (decision.kind === 'merge') {
         incidentId = decision.incidentId;
         merge = decision.reason;
-        this.updateIncident.run({ ...row, id: incidentId, newFragment: 1 });
+        this.updateIncident.get({ ...row, id: incidentId, newFragment: 1 });
         this.lowerFirstTs.run(event.startTs, incidentId, event.startTs);
         this.insertMerge.run(
           incidentId,
@@ -334,7 +396,50 @@ export class IncidentStore {
       receivedAt,
       payload: rawJson ?? JSON.stringify(event),
     });
-    return merge ? { stored: true, incidentId, created, merge } : { stored: true, incidentId, created };
+    const split = known && fragments > 1 ? this.splitConcurrent(incidentId, event, seenTs, receivedAt) : [];
+    return {
+      stored: true,
+      incidentId,
+      created,
+      ...(merge ? { merge } : {}),
+      ...(split.length ? { split } : {}),
+    };
+  }
+
+  /**
+   * A message of an event already in a multi-fragment incident may show that a fragment merged as its
+   * continuation was in fact seen at the same time (two objects): such fragments become incidents of their own.
+   */
+  private splitConcurrent(incidentId: string, event: MatthanEvent, seenTs: number, now: number): string[] {
+    const fragments: Fragment[] = this.fragmentsOf.all(incidentId).map((f) => ({
+      eventId: f.event_id,
+      camera: f.camera,
+      rule: f.rule,
+      startTs: f.start_ts,
+      mergeKind: f.merge_kind,
+    }));
+    const ids = concurrentFragments(
+      { eventId: event.id, camera: event.camera, rule: event.rule, startTs: event.startTs, seenTs },
+      fragments,
+      this.policy.overlapToleranceMs,
+    );
+    for (const id of ids) {
+      this.copyIncidentAs.run({ id, from: incidentId, now });
+      this.moveEvents.run(id, id);
+      this.deleteMerge.run(incidentId, id);
+      this.recompute.run({ id: incidentId, now });
+      this.recompute.run({ id, now });
+      this.insertMerge.run(
+        id,
+        event.id,
+        'split',
+        seenTs - (fragments.find((f) => f.eventId === id)?.startTs ?? seenTs),
+        null,
+        `split from ${incidentId}: event ${event.id} was still seen ${seenTs - (fragments.find((f) => f.eventId === id)?.startTs ?? seenTs)} ms after this one started, so they are two objects`,
+        now,
+      );
+    }
+    return ids;
   }
 
   private candidatesFor(event: MatthanEvent): MergeCandidate[] {

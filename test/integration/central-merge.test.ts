@@ -173,6 +173,33 @@ const grouped = [
   }),
 ];
 
+// Two cars stopping side by side a moment apart: at the second one's start it looks like a tracker id switch,
+// until the first is seen again well after that start; then they must be two incidents again.
+const sideBySide = [
+  trackEvent({
+    id: 'evt_queue_p00001',
+    camera: 'cam-c',
+    rule: 'no-stop-1',
+    ruleType: 'illegal_stop',
+    trackId: 50,
+    startTs: T0 + 60_000,
+    lastHitTs: T0 + 63_000,
+    from: [0.4, 0.6],
+    to: [0.4, 0.6],
+  }),
+  trackEvent({
+    id: 'evt_queue_q00001',
+    camera: 'cam-c',
+    rule: 'no-stop-1',
+    ruleType: 'illegal_stop',
+    trackId: 51,
+    startTs: T0 + 60_300,
+    lastHitTs: T0 + 63_300,
+    from: [0.42, 0.62],
+    to: [0.42, 0.62],
+  }),
+];
+
 /** Messages in the order an edge publishes them: by message time. */
 const inPublishOrder = (groups: MatthanEvent[][]) =>
   groups.flat().sort((a, b) => a.ts - b.ts || a.seq - b.seq);
@@ -180,7 +207,7 @@ const inPublishOrder = (groups: MatthanEvent[][]) =>
 describe('merging fragments into incidents (aedes over TCP, SQLite file)', () => {
   let central: CentralHandle;
   const notifications: [string, boolean][] = [];
-  const messages = inPublishOrder([...violation, ...others, ...grouped]);
+  const messages = inPublishOrder([...violation, ...others, ...grouped, ...sideBySide]);
 
   const publishAll = async (events: MatthanEvent[]) => {
     const pub = await mqtt.connectAsync(central.brokerUrl, { clientId: `merge-pub-${Date.now()}` });
@@ -297,6 +324,18 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
     expect(south.merges).toEqual([]);
   });
 
+  it('splits a fragment back out when the object it supposedly continued is seen again after it started', async () => {
+    const p = await detail('evt_queue_p00001');
+    const q = await detail('evt_queue_q00001');
+    expect([p.fragments, p.eventCount, p.ended]).toEqual([1, 3, true]);
+    expect([q.fragments, q.eventCount, q.ended]).toEqual([1, 3, true]);
+    expect(p.merges).toEqual([]);
+    expect(q.merges.map((m) => [m.eventId, m.kind])).toEqual([['evt_queue_p00001', 'split']]);
+    expect(q.merges[0]!.reason).toContain('two objects');
+    expect(new Set(q.events.map((e) => e.trackId))).toEqual(new Set([51]));
+    expect(central.ingest.counters.splits).toBe(1);
+  });
+
   it('told listeners about each incident exactly once as created', () => {
     const created = notifications
       .filter(([, c]) => c)
@@ -310,6 +349,8 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
         'evt_other_rule_1',
         'evt_north_view01',
         'evt_south_view01',
+        'evt_queue_p00001',
+        'evt_queue_q00001',
       ].sort(),
     );
     // Fragments merged into an incident never announce an incident of their own.

@@ -2,10 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   boxCentreDistance,
+  concurrentFragments,
   decideMerge,
+  type Fragment,
   type MergeCandidate,
   type MergePolicy,
   type MergeProbe,
+  type Sighting,
 } from '../../central/ingest/merge-decision.ts';
 
 const T0 = 1_763_700_000_000;
@@ -214,5 +217,58 @@ describe('boxCentreDistance', () => {
     [[0, 0, 1, 1], [0.4, 0.4, 0.6, 0.6], 0],
   ])('%j to %j', (a, b, d) => {
     expect(boxCentreDistance(a, b)).toBeCloseTo(d, 9);
+  });
+});
+
+describe('concurrentFragments', () => {
+  const frag = (o: Partial<Fragment>): Fragment => ({
+    eventId: 'evt_b',
+    camera: 'cam-01',
+    rule: 'red-light-main',
+    startTs: T0 + 2_000,
+    mergeKind: 'track-switch',
+    ...o,
+  });
+  const seen = (o: Partial<Sighting> = {}): Sighting => ({
+    eventId: 'evt_a',
+    camera: 'cam-01',
+    rule: 'red-light-main',
+    startTs: T0,
+    seenTs: T0 + 3_500,
+    ...o,
+  });
+  it.each([
+    ['no other fragments', seen(), [], []],
+    ['older track still seen 1.5 s after the newer one started: split', seen(), [frag({})], ['evt_b']],
+    ['overlap within tolerance: keep', seen({ seenTs: T0 + 3_000 }), [frag({})], []],
+    ['sighting before the newer one started: keep', seen({ seenTs: T0 + 1_900 }), [frag({})], []],
+    [
+      'the opening fragment is never split',
+      seen({ eventId: 'evt_b', startTs: T0 + 2_000 }),
+      [frag({ eventId: 'evt_a', startTs: T0, mergeKind: null })],
+      [],
+    ],
+    [
+      'camera-group fragments overlap by nature',
+      seen(),
+      [frag({ mergeKind: 'camera-group', camera: 'cam-02' })],
+      [],
+    ],
+    ['same-track re-fire overlapping: split', seen(), [frag({ mergeKind: 'same-track' })], ['evt_b']],
+    ['a fragment of another rule is not compared', seen(), [frag({ rule: 'other' })], []],
+    [
+      'a fragment that started before the sighted event is not its continuation',
+      seen({ startTs: T0 + 2_500 }),
+      [frag({})],
+      [],
+    ],
+    [
+      'only the overlapping one of two',
+      seen({ seenTs: T0 + 4_200 }),
+      [frag({ eventId: 'evt_b', startTs: T0 + 2_000 }), frag({ eventId: 'evt_c', startTs: T0 + 3_900 })],
+      ['evt_b'],
+    ],
+  ] as const)('%s', (_name, sighting, fragments, expected) => {
+    expect(concurrentFragments(sighting, fragments, 1_000)).toEqual(expected);
   });
 });
