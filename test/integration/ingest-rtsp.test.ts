@@ -55,7 +55,7 @@ function source(url: string, o: Partial<FfmpegSourceOptions> = {}): Probe {
     log: log.child({ camera: 'cam-test' }),
     backoffMinMs: 200,
     backoffMaxMs: 1500,
-    stopGraceMs: 1000,
+    stopGraceMs: 3000, // generous: a loaded box may take a while to act on q (asserted below)
     onFrame: (f) => {
       // Keep only what the assertions need: a test must not itself grow memory without bound.
       if (frames.length < 400) frames.push(f);
