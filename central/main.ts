@@ -48,7 +48,7 @@ export async function startCentral(config: CentralConfig): Promise<CentralHandle
     groupOf: inventory.groupOf,
   });
   const statuses = new CameraStatusStore(db);
-  const quarantine = new QuarantineStore(db);
+  const quarantine = new QuarantineStore(db, config.ingest.quarantineMaxRows);
   const ingest = new IngestService(incidents, quarantine, statuses, log);
   const reviewStore = new ReviewStore(db);
   const reviews = new ReviewService(reviewStore, log);

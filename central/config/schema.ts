@@ -122,6 +122,13 @@ export const CentralConfigSchema = Type.Object(
             'queued messages, and each message is acknowledged only after its batch commits. Larger batches raise ' +
             'throughput, but a failed commit makes the broker redeliver more',
         }),
+        quarantineMaxRows: Type.Integer({
+          minimum: 1000,
+          default: 100_000,
+          description:
+            'refused payloads kept (default 100000, each at most 16 KiB; the oldest are dropped, the counters keep ' +
+            'counting): more keeps a longer history of a broken edge at the cost of disk',
+        }),
         receiveMaximum: Type.Integer({
           minimum: 1,
           maximum: 65_535,

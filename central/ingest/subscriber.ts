@@ -10,7 +10,11 @@ import type { IngestService } from './ingest-service.ts';
 
 export type SubscriberIngestOptions = CentralConfig['ingest'];
 
-const DEFAULT_INGEST: SubscriberIngestOptions = { batchSize: 500, receiveMaximum: 1000 };
+const DEFAULT_INGEST: SubscriberIngestOptions = {
+  batchSize: 500,
+  receiveMaximum: 1000,
+  quarantineMaxRows: 100_000,
+};
 
 /**
  * Passed to mqtt.js' handleMessage callback to say "this message is taken, do not PUBACK it yet": mqtt.js then
@@ -120,5 +124,8 @@ export class Subscriber {
     // Commit what was received, so its PUBACKs go out before the connection closes.
     this.batcher.flush();
     await this.client.endAsync();
+    // Anything handed over while closing is stored now, before the database closes; it cannot be acked any more,
+    // so the broker redelivers it to the next session and dedup drops the copy.
+    this.batcher.flush();
   }
 }

@@ -9,17 +9,36 @@ export interface QuarantinedPayload {
   payload: string;
 }
 
+/** Rows kept by default: at most ~1.6 GB of payloads (16 KiB each), weeks of a misbehaving edge. */
+export const DEFAULT_QUARANTINE_MAX_ROWS = 100_000;
+/** Pruning runs once per this many inserts, so its DELETE costs nothing per message. */
+const PRUNE_EVERY = 1_000;
+
 export class QuarantineStore {
   private readonly insert;
-  constructor(private readonly db: Db) {
+  private readonly prune;
+  private sincePrune = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxRows = DEFAULT_QUARANTINE_MAX_ROWS,
+  ) {
     this.insert = db.prepare(
       'INSERT INTO quarantine (topic, received_at, reason, payload) VALUES (?, ?, ?, ?)',
+    );
+    this.prune = db.prepare<[number]>(
+      'DELETE FROM quarantine WHERE rowid <= (SELECT MAX(rowid) FROM quarantine) - ?',
     );
   }
 
   add(topic: string, payload: Buffer, reason: string, receivedAt = Date.now()): void {
-    // Cap what we keep per payload: a hostile or broken client must not fill the disk through quarantine.
+    // Cap what we keep per payload and in total: a hostile or broken client must not fill the disk through
+    // quarantine. The counters still count every refused payload; only the oldest rows are dropped.
     this.insert.run(topic, receivedAt, reason.slice(0, 2000), payload.subarray(0, 16_384));
+    if (++this.sincePrune >= PRUNE_EVERY) {
+      this.sincePrune = 0;
+      this.prune.run(this.maxRows);
+    }
   }
 
   list(limit = 100, offset = 0): QuarantinedPayload[] {
