@@ -53,7 +53,7 @@ export interface CameraPipelineDeps {
   signal?: () => SignalState;
   /** Called after every processed frame with its stage timings. */
   onTimings?: (t: FrameTimings) => void;
-  /** {dataDir}/ring/{camera}; required when the camera's ring is enabled. */
+  /** {dataDir}/ring/{camera}; without it (a pipeline built by hand in a tool or test) the ring is off. */
   ringDir?: string;
 }
 
@@ -94,11 +94,10 @@ export class CameraPipeline {
     );
     this.filter = filterIsActive(filter) ? filter : undefined;
     const ring = d.camera.ring;
-    if (ring.enabled && !d.ringDir)
-      throw new Error(`MATTHAN_ERR_RING: camera ${d.camera.id}: ring enabled but no ringDir`);
-    this.ring = ring.enabled
-      ? new SegmentRing({ dir: d.ringDir!, seconds: ring.seconds, segmentS: ring.segmentS, log: d.log })
-      : undefined;
+    this.ring =
+      ring.enabled && d.ringDir
+        ? new SegmentRing({ dir: d.ringDir, seconds: ring.seconds, segmentS: ring.segmentS, log: d.log })
+        : undefined;
     this.source = new FfmpegSource({
       cameraId: d.camera.id,
       source: d.source,
