@@ -93,11 +93,16 @@ export class Subscriber {
     // connection would confuse packet ids, and the redelivery is deduplicated anyway.
     if (!this.client.connected || this.client.stream !== stream) return;
     // mqtt.js has no public "ack later" call; _sendPacket is what its own handler uses to send the PUBACK.
-    (this.client as unknown as { _sendPacket(p: object): void })._sendPacket({
-      cmd: 'puback',
-      messageId: packet.messageId,
-      reasonCode: 0,
-    });
+    try {
+      (this.client as unknown as { _sendPacket(p: object): void })._sendPacket({
+        cmd: 'puback',
+        messageId: packet.messageId,
+        reasonCode: 0,
+      });
+    } catch (err) {
+      // The socket went away under us: the broker redelivers the message, dedup drops the copy.
+      this.log.warn({ err: (err as Error).message, messageId: packet.messageId }, 'PUBACK not sent');
+    }
   }
 
   private failedSinceReconnect = false;
