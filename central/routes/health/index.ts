@@ -18,6 +18,7 @@ const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { read
       schema: {
         tags: ['health'],
         summary: 'The process is alive',
+        security: [],
         response: { 200: Type.Object({ ok: Type.Literal(true) }) },
       },
     },
@@ -29,6 +30,7 @@ const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { read
       schema: {
         tags: ['health'],
         summary: 'Ready to serve: database open and broker connected (503 otherwise)',
+        security: [],
         response: { 200: Ready, 503: Ready },
       },
     },

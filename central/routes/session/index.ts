@@ -25,6 +25,7 @@ const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (
       schema: {
         tags: ['session'],
         summary: 'Log in with an API token; sets the HttpOnly matthan_token cookie',
+        security: [],
         body: Type.Object(
           { token: Type.String({ minLength: 1, maxLength: 512 }) },
           { additionalProperties: false },
@@ -60,6 +61,7 @@ const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (
       schema: {
         tags: ['session'],
         summary: 'Log out: clears the session cookie',
+        security: [],
         response: { 200: Type.Object({ ok: Type.Boolean() }) },
       },
     },
