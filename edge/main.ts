@@ -11,6 +11,7 @@ import { EvidenceRecorder, type RecorderCamera, type RingLike } from './evidence
 import { startEdgeServer } from './http/edge-server.ts';
 import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
+import { healthFields } from './publish/camera-health.ts';
 import { registerDeliveryMetrics } from './publish/delivery-metrics.ts';
 import { type DeliveryMetrics, EdgeDelivery } from './publish/edge-delivery.ts';
 
@@ -58,12 +59,14 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   const publishEvent = (event: MatthanEvent) => {
     try {
       delivery.publishEvent(recorder ? recorder.attach(event) : event);
+      lastEventTs.set(event.camera, event.ts);
     } catch (err) {
       // The outbox refused the write (disk full, I/O error): the one place an event can be lost, so say so loudly.
       log.error({ camera: event.camera, event: event.id, err: (err as Error).message }, 'event not queued');
     }
   };
   const eventsPublished = () => delivery.sender.counters.acked;
+  const lastEventTs = new Map<string, number>();
 
   const enabled = config.cameras.filter((c) => c.enabled);
   const cameras = enabled.map((camera) => {
@@ -115,7 +118,9 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     },
   });
   registerDeliveryMetrics(metrics.registry, () => delivery.metrics());
-  cameras.forEach((c, i) => c.observeTimings((t) => metrics.observe(enabled[i]!.id, t)));
+  cameras.forEach((c, i) => {
+    c.observeTimings((t) => metrics.observe(enabled[i]!.id, t));
+  });
   const server = await startEdgeServer({
     ...config.http,
     registry: metrics.registry,
@@ -138,10 +143,32 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   });
   log.info({ url: server.url }, 'edge metrics and health');
 
+  // Retained per-camera health (fps, drops, last event) for central's camera panel, on top of the
+  // online/offline transitions ingest reports as they happen.
+  let samples = cameras.map((c) => ({ atMs: Date.now(), stats: { ...c.stats } }));
+  const healthTimer = setInterval(() => {
+    const now = cameras.map((c) => ({ atMs: Date.now(), stats: { ...c.stats } }));
+    cameras.forEach((c, i) => {
+      const id = enabled[i]!.id;
+      if (c.source.state !== 'online') return;
+      delivery.publishStatus(
+        id,
+        'online',
+        undefined,
+        healthFields(samples[i]!, now[i]!, lastEventTs.get(id)),
+      );
+    });
+    samples = now;
+  }, config.statusIntervalS * 1000);
+  healthTimer.unref();
+
   return {
     opsUrl: server.url,
-    observeTimings: (listener) =>
-      cameras.forEach((c, i) => c.observeTimings((t) => listener(enabled[i]!.id, t))),
+    observeTimings: (listener) => {
+      cameras.forEach((c, i) => {
+        c.observeTimings((t) => listener(enabled[i]!.id, t));
+      });
+    },
     ended: Promise.all(cameras.map((c) => c.ended)).then(() => undefined),
     stats: () => ({
       cameras: Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, { ...c.stats }])),
@@ -150,6 +177,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       delivery: delivery.metrics(),
     }),
     async stop() {
+      clearInterval(healthTimer);
       await Promise.all(cameras.map((c) => c.stop()));
       recorder?.stop();
       // Up to 3 s to deliver what is queued; anything left is replayed from the outbox on the next start.

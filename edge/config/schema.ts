@@ -83,6 +83,13 @@ export const EdgeConfigSchema = Type.Object(
         description: 'where media:NAME sources are; default $MATTHAN_MEDIA_DIR or ../shared/media',
       }),
     ),
+    statusIntervalS: Type.Number({
+      minimum: 1,
+      maximum: 3600,
+      default: 15,
+      description:
+        'seconds between retained camera health messages (fps in/processed, drops, last event). Lower is a livelier camera panel and more uplink traffic.',
+    }),
     broker: { ...BrokerSchema, default: {} },
     http: Type.Object(
       {

@@ -1,7 +1,8 @@
 // Delivery for an edge box: durable outbox -> MQTT (QoS 1, delete on PUBACK) and evidence files -> central over HTTP.
+
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { type MatthanEvent, Topics } from '../../contract/index.ts';
+import { type MatthanEvent, type StatusMessage, Topics } from '../../contract/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { EdgeConfig } from '../config/schema.ts';
 import { EvidenceUploader } from '../evidence/evidence-uploader.ts';
@@ -94,8 +95,13 @@ export class EdgeDelivery {
   }
 
   /** Publishes a camera's retained status (not queued: only the latest state matters). */
-  publishStatus(camera: string, state: 'online' | 'offline', reason?: string): void {
-    void this.publisher.publishStatus(camera, state, reason ? { reason } : {});
+  publishStatus(
+    camera: string,
+    state: 'online' | 'offline',
+    reason?: string,
+    extra: Partial<StatusMessage> = {},
+  ): void {
+    void this.publisher.publishStatus(camera, state, reason ? { ...extra, reason } : extra);
   }
 
   /** Records evidence minted at event start (pending) or already on disk (ready). */
