@@ -12,14 +12,20 @@ export class CameraStatusStore {
     );
   }
 
-  record(s: StatusMessage): void {
+  /**
+   * Keeps the newest status per camera. A last will is registered at connect time and cannot know when it
+   * will fire, so it carries ts 0: it is stamped with the time central received it, else any earlier
+   * heartbeat would outrank it and a dead box would stay 'online'.
+   */
+  record(s: StatusMessage, receivedAtMs = Date.now()): void {
+    const status = s.ts === 0 ? { ...s, ts: receivedAtMs } : s;
     this.upsert.run({
-      site: s.site,
-      camera: s.camera,
-      state: s.state,
-      reason: s.reason ?? null,
-      ts: s.ts,
-      payload: JSON.stringify(s),
+      site: status.site,
+      camera: status.camera,
+      state: status.state,
+      reason: status.reason ?? null,
+      ts: status.ts,
+      payload: JSON.stringify(status),
     });
   }
 
