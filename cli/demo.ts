@@ -32,6 +32,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const port = opts.port ?? Number(process.env.MATTHAN_DEMO_PORT ?? 8080);
   // A fresh reviewer token per run (or $MATTHAN_DEMO_TOKEN), so the review page can be signed into.
   const reviewerToken = process.env.MATTHAN_DEMO_TOKEN ?? randomBytes(16).toString('hex');
+  // The demo edge uploads its snapshots and clips to the demo central with a token of role edge.
+  const edgeToken = randomBytes(16).toString('hex');
   const centralConfig = (httpPort: number) =>
     defaultCentralConfig({
       http: { host: '127.0.0.1', port: httpPort },
@@ -43,7 +45,12 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       },
       database: { path: path.join(dataDir, 'central.sqlite') },
       evidence: { dir: path.join(dataDir, 'evidence'), retentionDays: 30, maxBytes: 0 },
-      auth: { tokens: [{ name: 'demo-reviewer', role: 'reviewer', token: reviewerToken }] },
+      auth: {
+        tokens: [
+          { name: 'demo-reviewer', role: 'reviewer', token: reviewerToken },
+          { name: 'demo-edge', role: 'edge', token: edgeToken },
+        ],
+      },
     });
   const central = await startCentral(centralConfig(port)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;
@@ -59,6 +66,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ...edgeConfig,
       broker: { ...edgeConfig.broker, url: central.brokerUrl },
       dataDir: path.join(dataDir, 'edge'),
+      central: { url: central.url, token: edgeToken, timeoutS: 60, retryMaxS: 30 },
     },
     { configDir: path.dirname(path.resolve(configFile)) },
   );
