@@ -1,7 +1,7 @@
 // The central HTTP app as a fastify plugin tree: tests build it with inject(), server.ts gives it a socket.
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from '../lib/log.ts';
 import authPlugin from './auth/auth-plugin.ts';
 import type { TokenRegistry } from './auth/token-registry.ts';
@@ -50,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger | undefined,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     // Access logs at debug: at info, every evidence upload and UI poll would drown the operational log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(

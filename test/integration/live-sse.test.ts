@@ -88,6 +88,9 @@ describe('/api/live on central', () => {
     const client = await mqtt.connectAsync(central.brokerUrl, { clientId: 'live-test-edge' });
     const start = sampleEvent({ id: 'evt_live_000001' });
     await client.publishAsync(Topics.events(start.site, start.camera), JSON.stringify(start), { qos: 1 });
+    // Ingest commits in batches and tells listeners once per incident per batch, so the end is published
+    // after the creation was seen: otherwise both may share a batch and arrive as one message.
+    await expect.poll(() => incidentMessages(sse.text())).toEqual([{ id: start.id, created: true }]);
     await client.publishAsync(
       Topics.events(start.site, start.camera),
       JSON.stringify({ ...start, seq: 1, phase: 'end', ts: start.ts + 2000, endTs: start.ts + 2000 }),
