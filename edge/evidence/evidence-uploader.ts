@@ -129,11 +129,12 @@ export class EvidenceUploader {
     if (this.stopped && status === 0) return; // aborted by stop(): the row stays for the next start
     if (status >= 200 && status < 300) {
       // 200 = central already had it (an earlier upload whose response was lost): done either way.
+      this.store.removeEvidence(item.id);
+      await rm(item.file!, { force: true });
+      // Counted once the local copy is gone too, so 'uploaded' means the item is fully done.
       if (status === 200) this.counters.alreadyPresent++;
       this.counters.uploaded++;
       this.counters.uploadedBytes += body.length;
-      this.store.removeEvidence(item.id);
-      await rm(item.file!, { force: true });
       return;
     }
     if (PERMANENT.has(status)) {
