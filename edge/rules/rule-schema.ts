@@ -43,7 +43,7 @@ export const ScheduleSchema = Type.Object(
 export type ScheduleConfig = Static<typeof ScheduleSchema>;
 
 /** Fields every rule has. */
-const ruleBase = {
+export const ruleBase = {
   id: GeoId,
   classes: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
