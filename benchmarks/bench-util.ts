@@ -64,15 +64,23 @@ export function benchEdgeConfig(o: {
   rules?: unknown[];
   zones?: unknown[];
   model?: string;
+  /** Keep the segment ring buffer on (as in production) — the capacity runs; off for timing runs. */
+  ring?: boolean;
+  dataDir?: string;
 }): EdgeConfig {
   const cfg = {
     site: 'bench',
     broker: { url: o.brokerUrl },
     detector: { model: o.model ?? 'yolox_nano' },
+    http: { port: 0 },
+    // No evidence capture: the benchmarks time the per-frame path; the ring (a -c copy output) stays on when asked.
+    evidence: { enabled: false },
+    ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     cameras: Array.from({ length: o.cameras }, (_, i) => ({
       id: `cam-${i + 1}`,
       source: { url: `media:${o.clip}`, realtime: o.realtime ?? true, loop: o.loop ?? true },
       fps: o.fps ?? 5,
+      ring: { enabled: o.ring ?? false },
       zones: o.zones ?? [],
       rules: o.rules ?? [],
     })),

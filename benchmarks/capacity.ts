@@ -1,4 +1,7 @@
 // Capacity: how many cameras of a clip at 5 fps one box sustains without sustained drops, and RSS per camera.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startEmbeddedBroker } from '../central/broker/embedded-broker.ts';
 import { startEdge } from '../edge/main.ts';
 import { benchEdgeConfig, round, sleep, treeRssMb } from './bench-util.ts';
@@ -21,7 +24,16 @@ export interface CapacityStep {
 
 async function step(clip: string, cameras: number, fps: number): Promise<CapacityStep> {
   const broker = await startEmbeddedBroker(0);
-  const edge = await startEdge(benchEdgeConfig({ brokerUrl: broker.url, clip, cameras, fps }));
+  const edge = await startEdge(
+    benchEdgeConfig({
+      brokerUrl: broker.url,
+      clip,
+      cameras,
+      fps,
+      ring: true,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'matthan-bench-cap-')),
+    }),
+  );
   try {
     await sleep(WARMUP_MS);
     const sum = () => {
