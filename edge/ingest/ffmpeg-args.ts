@@ -43,6 +43,10 @@ export function inputArgs(o: FfmpegInputOptions): string[] {
   if (o.source.isRtsp) args.push('-fflags', 'nobuffer');
   if (network) args.push('-flags', 'low_delay');
   if (o.source.isFile && o.realtime) args.push('-re');
+  // One decoder thread per camera: a box runs many cameras on 2 cores, so throughput is what counts, and frame
+  // threading adds a frame of latency and a frame buffer per thread. Measured on the 1080p clip: 1.22 s of CPU
+  // per 10.4 s with one thread vs 1.64 s with ffmpeg's automatic thread count.
+  args.push('-threads', '1');
   args.push('-i', o.source.input);
   return args;
 }

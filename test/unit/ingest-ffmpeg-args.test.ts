@@ -41,6 +41,7 @@ describe('inputArgs', () => {
         '-timeout 5000000',
         '-fflags nobuffer',
         '-flags low_delay',
+        '-threads 1',
       ],
     ],
     [
@@ -52,22 +53,23 @@ describe('inputArgs', () => {
         '-timeout 5000000',
         '-fflags nobuffer',
         '-flags low_delay',
+        '-threads 1',
       ],
     ],
     [
       'http/hls: timeout, no nobuffer',
       { source: http, transport: 'tcp', realtime: true, loop: false },
-      ['-loglevel level+info', '-rw_timeout 5000000', '-flags low_delay'],
+      ['-loglevel level+info', '-rw_timeout 5000000', '-flags low_delay', '-threads 1'],
     ],
     [
       'file in real time',
       { source: file, transport: 'tcp', realtime: true, loop: true },
-      ['-loglevel level+info', '-re'],
+      ['-loglevel level+info', '-re', '-threads 1'],
     ],
     [
       'file flat out',
       { source: file, transport: 'tcp', realtime: false, loop: false },
-      ['-loglevel level+info'],
+      ['-loglevel level+info', '-threads 1'],
     ],
   ] as const)('%s', (_name, o, expected) => {
     const args = inputArgs(o);
