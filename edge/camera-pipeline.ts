@@ -16,7 +16,7 @@ import { SegmentRing } from './ingest/segment-ring.ts';
 import type { ResolvedSource } from './ingest/source-url.ts';
 import { createRules } from './rules/create-rules.ts';
 import { RulesEngine } from './rules/engine.ts';
-import { IouTracker } from './track/iou-tracker.ts';
+import { ByteTrack } from './track/byte-track.ts';
 import type { Tracker } from './track/track.ts';
 
 export interface CameraStats {
@@ -68,7 +68,7 @@ export class CameraPipeline {
   readonly source: FfmpegSource;
   /** The last seconds of encoded video on disk (evidence clips); undefined when the camera's ring is disabled. */
   readonly ring: SegmentRing | undefined;
-  private readonly tracker: Tracker = new IouTracker();
+  private readonly tracker: Tracker;
   private readonly engine: RulesEngine;
   /** This camera's detection filters, compiled against the model's labels; undefined when they keep everything. */
   private readonly filter: DetectionFilter | undefined;
@@ -86,6 +86,7 @@ export class CameraPipeline {
   }).then(() => this.idle());
 
   constructor(private readonly d: CameraPipelineDeps) {
+    this.tracker = new ByteTrack(d.camera.tracker);
     this.engine = new RulesEngine(createRules(d.camera), { timezone: d.timezone });
     const filter = compileDetectionFilter(
       d.camera.detections ?? {},

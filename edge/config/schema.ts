@@ -10,6 +10,7 @@ import { SourceSchema } from '../ingest/source-schema.ts';
 import { OutboxSchema } from '../outbox/outbox-schema.ts';
 import { CentralUploadSchema } from '../publish/central-upload-schema.ts';
 import { LineSchema, RuleSchema, ZoneSchema } from '../rules/rule-schema.ts';
+import { checkTracker, TrackerSchema } from '../track/tracker-schema.ts';
 
 export const BrokerSchema = Type.Object(
   {
@@ -56,6 +57,7 @@ export const CameraSchema = Type.Object(
     zones: Type.Array(ZoneSchema, { default: [] }),
     lines: Type.Array(LineSchema, { default: [] }),
     rules: Type.Array(RuleSchema, { default: [] }),
+    tracker: { ...TrackerSchema, default: {} },
     detections: {
       ...DetectionFilterSchema,
       default: {},
@@ -134,6 +136,7 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
       issues.push({ path: `cameras[${ci}].id`, value: cam.id, reason: 'duplicate camera id' });
     cameraIds.add(cam.id);
     issues.push(...checkRing(cam.ring, `cameras[${ci}].ring`));
+    issues.push(...checkTracker(cam.tracker, `cameras[${ci}].tracker`));
     const zones = new Set<string>();
     cam.zones.forEach((z, zi) => {
       if (zones.has(z.id))

@@ -27,6 +27,16 @@ export interface Tracker {
   update(detections: readonly import('../detect/detection.ts').Detection[], tsMs: number): Track[];
 }
 
+/**
+ * How far inside the frame an anchor is kept. Boxes are clamped to the frame, so a vehicle cut by the bottom
+ * edge has its anchor exactly at y = 1, where ray-casting point-in-polygon answers differently for a zone
+ * whose edge lies on the frame border; 1e-6 inside is far below one pixel and removes the tie.
+ */
+export const ANCHOR_INSET = 1e-6;
+
+const inside = (v: number) => Math.min(1 - ANCHOR_INSET, Math.max(ANCHOR_INSET, v));
+
+/** Bottom-centre of a box, kept ANCHOR_INSET inside the frame. */
 export function anchorOf(box: readonly [number, number, number, number]): { x: number; y: number } {
-  return { x: (box[0] + box[2]) / 2, y: box[3] };
+  return { x: inside((box[0] + box[2]) / 2), y: inside(box[3]) };
 }
