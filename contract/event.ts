@@ -51,6 +51,7 @@ export const EvidenceRefSchema = Type.Object(
     snapshot: Type.Optional(Id('evidence id of the annotated snapshot JPEG')),
     snapshotClean: Type.Optional(Id('evidence id of the clean snapshot JPEG')),
     clip: Type.Optional(Id('evidence id of the MP4 clip with pre-roll')),
+    best: Type.Optional(Id('evidence id of the annotated snapshot at the most confident frame (on end)')),
   },
   { additionalProperties: false },
 );
@@ -75,6 +76,16 @@ export const EventSchema = Type.Object(
     zone: Type.Optional(Type.String({ maxLength: 64 })),
     line: Type.Optional(Type.String({ maxLength: 64 })),
     details: Type.Optional(EventDetailsSchema),
+    best: Type.Optional(
+      Type.Object(
+        {
+          ts: Type.Integer({ minimum: 0, description: 'wall-clock ms of the most confident frame' }),
+          confidence: Type.Number({ minimum: 0, maximum: 1 }),
+          boxXyxyNorm: Type.Tuple([Norm, Norm, Norm, Norm]),
+        },
+        { additionalProperties: false, description: 'end events: where the object was seen best' },
+      ),
+    ),
     evidence: Type.Optional(EvidenceRefSchema),
   },
   { additionalProperties: false, $id: 'matthan/event' },

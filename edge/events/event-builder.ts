@@ -33,5 +33,13 @@ export function buildEvent(site: string, camera: string, t: Transition): Matthan
   if (t.hit.zone) event.zone = t.hit.zone;
   if (t.hit.line) event.line = t.hit.line;
   if (Object.keys(details).length > 0) event.details = details;
+  // Only when it differs from the start frame: the start snapshot already shows that one.
+  if (t.phase === 'end' && t.best && Math.round(t.best.tsMs) !== event.startTs) {
+    event.best = {
+      ts: Math.round(t.best.tsMs),
+      confidence: round4(t.best.hit.confidence),
+      boxXyxyNorm: t.best.hit.boxXyxyNorm.map(round4) as [number, number, number, number],
+    };
+  }
   return event;
 }

@@ -58,6 +58,7 @@ export const evidenceIds = (eventId: string) => ({
   snapshot: `${eventId}_s`,
   snapshotClean: `${eventId}_sc`,
   clip: `${eventId}_v`,
+  best: `${eventId}_b`,
 });
 
 export interface RecorderCounters {
@@ -95,8 +96,11 @@ export class EvidenceRecorder {
    */
   attach(event: MatthanEvent): MatthanEvent {
     if (event.phase !== 'start') {
-      const refs = this.open.get(event.id);
-      if (event.phase === 'end') this.open.delete(event.id);
+      let refs = this.open.get(event.id);
+      if (event.phase === 'end') {
+        this.open.delete(event.id);
+        if (refs) refs = this.attachBest(event, refs);
+      }
       return refs ? { ...event, evidence: refs } : event;
     }
     const cam = this.cameras.get(event.camera);
@@ -134,6 +138,39 @@ export class EvidenceRecorder {
     }
     this.open.set(event.id, refs);
     return { ...event, evidence: refs };
+  }
+
+  /**
+   * The best-frame snapshot: on end, where the object was seen most confidently, if that is not the start
+   * frame (already captured) and the ring still holds it (a long event may have rotated it away).
+   */
+  private attachBest(event: MatthanEvent, refs: EvidenceRef): EvidenceRef {
+    const best = event.best;
+    const ring = this.cameras.get(event.camera)?.ring;
+    if (!best || !ring || !this.o.snapshot) return refs;
+    if (!ring.covering(best.ts, best.ts).some((seg) => seg.startMs <= best.ts && best.ts < seg.endMs))
+      return refs;
+    const id = evidenceIds(event.id).best;
+    const job: CaptureJob = {
+      type: 'snapshots',
+      atMs: best.ts,
+      fromMs: best.ts,
+      toMs: best.ts,
+      boxXyxyNorm: best.boxXyxyNorm,
+      label: `${event.label} ${best.confidence.toFixed(2)} (best)`,
+      rule: event.rule,
+      ...(event.zone ? { zone: event.zone } : {}),
+      ...(event.line ? { line: event.line } : {}),
+    };
+    this.sink.addEvidence({
+      id,
+      eventId: event.id,
+      camera: event.camera,
+      kind: 'snapshot',
+      contentType: 'image/jpeg',
+      job: JSON.stringify(job),
+    });
+    return { ...refs, best: id };
   }
 
   start(pollMs = 500): void {

@@ -34,6 +34,8 @@ export interface Transition {
   hit: RuleHit;
   /** The track the hit is about, when it is about one (for paths and evidence boxes). */
   track?: Track;
+  /** On end: the frame where the hit was most confident (the "best frame" snapshot is taken there). */
+  best?: { tsMs: number; hit: RuleHit };
 }
 
 interface Active {
@@ -44,6 +46,7 @@ interface Active {
   lastHitTs: number;
   hit: RuleHit;
   track?: Track;
+  best: { tsMs: number; hit: RuleHit };
 }
 
 interface RuleSlot {
@@ -96,6 +99,7 @@ export class RulesEngine {
             lastHitTs: tsMs,
             hit,
             track,
+            best: { tsMs, hit },
           };
           slot.active.set(hit.key, created);
           out.push({
@@ -112,6 +116,7 @@ export class RulesEngine {
           continue;
         }
         a.hit = hit;
+        if (hit.confidence > a.best.hit.confidence) a.best = { tsMs, hit };
         a.track = track ?? a.track;
         a.lastHitTs = tsMs;
         if (tsMs - a.lastPublishTs >= this.o.updateIntervalMs) {
@@ -142,7 +147,9 @@ export class RulesEngine {
   /** Ends every active event (shutdown). */
   flush(tsMs: number): Transition[] {
     const out: Transition[] = [];
-    for (const slot of this.slots) for (const [key, a] of slot.active) out.push(this.end(slot, key, a, tsMs));
+    // No best frame on shutdown ends: there is no time left to capture and upload one more snapshot.
+    for (const slot of this.slots)
+      for (const [key, a] of slot.active) out.push({ ...this.end(slot, key, a, tsMs), best: undefined });
     return out;
   }
 
@@ -160,6 +167,7 @@ export class RulesEngine {
       endTs,
       hit: a.hit,
       track: a.track,
+      best: a.best,
     };
   }
 }

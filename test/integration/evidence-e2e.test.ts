@@ -17,7 +17,7 @@ const VIEWER_TOKEN = 'viewer-token-e2e-0123456789';
 
 interface IncidentEvidence {
   id: string;
-  evidence: { snapshot?: string; snapshotClean?: string; clip?: string } | null;
+  evidence: { snapshot?: string; snapshotClean?: string; clip?: string; best?: string } | null;
 }
 
 describe('evidence end to end: ring -> snapshots + clip -> upload -> viewer download', {
@@ -96,6 +96,11 @@ cameras:
       });
       for (const id of Object.values(inc.evidence!)) expect(stored.has(id)).toBe(true);
     }
+    // Events that ended on their own (not at shutdown) also have a best-frame snapshot, when the most
+    // confident frame was not the start frame.
+    const withBest = incidents.filter((i) => i.evidence?.best);
+    expect(withBest.length).toBeGreaterThan(0);
+    for (const inc of withBest) expect(inc.evidence!.best).toMatch(/_b$/);
     const d = edge.stats().delivery;
     expect(d.evidenceTrimmed).toBe(0);
     expect(d.evidenceQueued).toBe(0);

@@ -141,3 +141,27 @@ describe('zone dwell through the rules engine', () => {
     expect(out[0]!.startTs).toBe(T0 + 10 * 200);
   });
 });
+
+describe('best frame', () => {
+  it('an end carries the most confident observation; a shutdown flush does not', () => {
+    let n = 0;
+    const cfg = rule();
+    const engine = new RulesEngine([{ rule: new ZoneDwellRule(cfg, zone), cfg }], {
+      newId: () => `evt-${++n}-xxxxxxxx`,
+    });
+    const scores = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.6, 0.9, 0.7, 0.6];
+    const out = scores.flatMap((score, i) => engine.step([track(1, true, { score })], T0 + i * 200));
+    out.push(...engine.step([], T0 + 20_000));
+    const end = out.find((t) => t.phase === 'end')!;
+    expect(end.best?.tsMs).toBe(T0 + 11 * 200);
+    expect(end.best?.hit.confidence).toBe(0.9);
+
+    const again = new RulesEngine([{ rule: new ZoneDwellRule(cfg, zone), cfg }], {
+      newId: () => 'evt-flush-xxxxxxxx',
+    });
+    for (let i = 0; i < 15; i++) again.step([track(2, true)], T0 + i * 200);
+    const flushed = again.flush(T0 + 5000);
+    expect(flushed).toHaveLength(1);
+    expect(flushed[0]!.best).toBeUndefined();
+  });
+});

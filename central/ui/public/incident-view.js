@@ -323,6 +323,18 @@ export function renderIncident(root, inc, ctx) {
       snapshot.replaceWith(h('p', { class: 'muted' }, t('evidence.missing'))),
     );
 
+  // The best frame (most confident sighting), when the event ended on its own and it was not the start frame.
+  const bestId = inc.evidence?.best;
+  const best = bestId
+    ? h('img', {
+        src: `/api/evidence/${encodeURIComponent(bestId)}`,
+        alt: t('evidence.best'),
+        class: 'snapshot-img',
+        loading: 'lazy',
+      })
+    : null;
+  if (best instanceof HTMLImageElement) best.addEventListener('error', () => best.remove());
+
   const verdict = verdictPanel(inc, ctx);
   root.replaceChildren(
     h(
@@ -373,6 +385,7 @@ export function renderIncident(root, inc, ctx) {
           { class: 'col-side' },
           verdict.el,
           h('section', { class: 'snapshot' }, h('h2', {}, t('evidence.snapshot')), snapshot),
+          best ? h('section', { class: 'snapshot best' }, h('h2', {}, t('evidence.best')), best) : null,
           h('section', {}, details(inc, events, ctx)),
           location(ctx.camera, ctx),
         ),
