@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.ts';
 import { SLUG_PATTERN } from '../../contract/ids.ts';
+import { ClassifierSchema } from '../classify/classifier-schema.ts';
 import { DetectionFilterSchema } from '../detect/detection-filter-schema.ts';
 import { DetectorSchema } from '../detect/detector-schema.ts';
 import { EvidenceSchema } from '../evidence/evidence-schema.ts';
@@ -10,6 +11,7 @@ import { SourceSchema } from '../ingest/source-schema.ts';
 import { OutboxSchema } from '../outbox/outbox-schema.ts';
 import { CentralUploadSchema } from '../publish/central-upload-schema.ts';
 import { LineSchema, RuleSchema, ZoneSchema } from '../rules/rule-schema.ts';
+import { checkSpeeding } from '../rules/speeding.ts';
 import { checkTracker, TrackerSchema } from '../track/tracker-schema.ts';
 
 export const BrokerSchema = Type.Object(
@@ -57,6 +59,7 @@ export const CameraSchema = Type.Object(
     zones: Type.Array(ZoneSchema, { default: [] }),
     lines: Type.Array(LineSchema, { default: [] }),
     rules: Type.Array(RuleSchema, { default: [] }),
+    classifier: Type.Optional(ClassifierSchema),
     tracker: { ...TrackerSchema, default: {} },
     detections: {
       ...DetectionFilterSchema,
@@ -154,6 +157,22 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
       const at = `cameras[${ci}].rules[${ri}]`;
       if (rules.has(r.id)) issues.push({ path: `${at}.id`, value: r.id, reason: 'duplicate rule id' });
       rules.add(r.id);
+      if (r.type === 'speeding') {
+        for (const p of checkSpeeding(r, lines))
+          issues.push({ path: `${at}.${p.field}`, value: p.value, reason: p.reason });
+      }
+      if (r.type === 'no_helmet' && !cam.classifier)
+        issues.push({
+          path: `cameras[${ci}].classifier`,
+          value: undefined,
+          reason: `rule ${r.id} (no_helmet) needs the camera's classifier block (a helmet classifier model: model, labels, classes)`,
+        });
+      if (r.type === 'no_helmet' && cam.classifier && !cam.classifier.labels.includes(r.violationLabel))
+        issues.push({
+          path: `${at}.violationLabel`,
+          value: r.violationLabel,
+          reason: `not one of classifier.labels (${cam.classifier.labels.join(', ')})`,
+        });
       for (const [field, value] of Object.entries(r)) {
         if ((field === 'zone' || field.endsWith('Zone')) && typeof value === 'string' && !zones.has(value)) {
           issues.push({

@@ -1,10 +1,26 @@
 // Builds the configured rules of one camera (each rule type maps to one implementation).
+import type { AttributeVerdicts } from '../classify/track-attribute-voter.ts';
 import type { CameraConfig } from '../config/schema.ts';
+import { CrowdingRule } from './crowding.ts';
+import { IllegalStopRule } from './illegal-stop.ts';
+import { NoHelmetRule } from './no-helmet.ts';
+import { ObjectPresentRule } from './object-present.ts';
 import type { Rule } from './rule.ts';
 import type { RuleConfig } from './rule-schema.ts';
+import { SidewalkRule } from './sidewalk.ts';
+import { SpeedingRule } from './speeding.ts';
 import { ZoneDwellRule } from './zone-dwell.ts';
 
-export function createRules(camera: CameraConfig): { rule: Rule; cfg: RuleConfig }[] {
+/** `deps.attributes`: the camera's classifier verdicts (needed by no_helmet rules). */
+export function createRules(
+  camera: CameraConfig,
+  deps: { attributes?: AttributeVerdicts } = {},
+): { rule: Rule; cfg: RuleConfig }[] {
+  const line = (id: string) => {
+    const l = camera.lines.find((ll) => ll.id === id);
+    if (!l) throw new Error(`camera ${camera.id}: no line ${id}`); // config validation already refuses this
+    return l;
+  };
   const zone = (id: string) => {
     const z = camera.zones.find((zz) => zz.id === id);
     if (!z) throw new Error(`camera ${camera.id}: no zone ${id}`); // config validation already refuses this
@@ -14,6 +30,28 @@ export function createRules(camera: CameraConfig): { rule: Rule; cfg: RuleConfig
     switch (cfg.type) {
       case 'zone_dwell':
         return { rule: new ZoneDwellRule(cfg, zone(cfg.zone)), cfg };
+      case 'illegal_stop':
+        return { rule: new IllegalStopRule(cfg, zone(cfg.zone)), cfg };
+      case 'speeding':
+        return {
+          rule: new SpeedingRule(
+            cfg,
+            cfg.lines ? { first: line(cfg.lines.first), second: line(cfg.lines.second) } : undefined,
+          ),
+          cfg,
+        };
+      case 'sidewalk':
+        return { rule: new SidewalkRule(cfg, zone(cfg.zone)), cfg };
+      case 'crowding':
+        return { rule: new CrowdingRule(cfg, zone(cfg.zone)), cfg };
+      case 'object_present':
+        return { rule: new ObjectPresentRule(cfg, zone(cfg.zone)), cfg };
+      case 'no_helmet':
+        if (!deps.attributes)
+          throw new Error(
+            `camera ${camera.id}: rule ${cfg.id} (no_helmet) needs the camera's classifier block and its verdicts`,
+          );
+        return { rule: new NoHelmetRule(cfg, deps.attributes), cfg };
       default:
         throw new Error(
           `camera ${camera.id}: rule type ${(cfg as { type: string }).type} has no implementation`,

@@ -1,0 +1,92 @@
+// Sidewalk encroachment: vehicles or objects persisting in a sidewalk polygon (per track, or a zone-level count).
+import { type Static, Type } from '@sinclair/typebox';
+import { anchorOf } from '../track/track.ts';
+import { pointInPolygon } from './geometry.ts';
+import { PresenceTimer } from './presence-timer.ts';
+import type { Rule, RuleHit, RuleInput } from './rule.ts';
+import { ruleBase } from './rule-base.ts';
+import type { ZoneConfig } from './rule-schema.ts';
+
+export const SidewalkRuleSchema = Type.Object(
+  {
+    type: Type.Literal('sidewalk'),
+    ...ruleBase,
+    zone: Type.String({ description: 'id of the sidewalk polygon' }),
+    dwellS: Type.Number({
+      minimum: 0,
+      default: 10,
+      description:
+        'seconds an object must stay on the sidewalk to count. Lower catches vehicles riding along it, higher only parked ones.',
+    }),
+    graceS: Type.Number({
+      minimum: 0,
+      default: 2,
+      description: 'seconds an object may be missed or step out of the polygon without restarting its dwell',
+    }),
+    minCount: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'MODE SWITCH. Absent (default): per-track mode, one event per object that stayed dwellS. Set: zone mode, ' +
+          'ONE event for the zone (key z{zone}) while at least minCount objects have each stayed dwellS; ' +
+          'details.count is how many. Zone mode suits stalls and parked motorbikes that fill a sidewalk.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SidewalkRuleConfig = Static<typeof SidewalkRuleSchema>;
+
+export class SidewalkRule implements Rule {
+  readonly type = 'sidewalk' as const;
+  readonly id: string;
+  private readonly timer: PresenceTimer;
+
+  constructor(
+    private readonly cfg: SidewalkRuleConfig,
+    private readonly zone: ZoneConfig,
+  ) {
+    this.id = cfg.id;
+    this.timer = new PresenceTimer(cfg.graceS * 1000);
+  }
+
+  evaluate(input: RuleInput): RuleHit[] {
+    const hits: RuleHit[] = [];
+    for (const t of input.tracks) {
+      const a = anchorOf(t.boxXyxyNorm);
+      if (!pointInPolygon(a.x, a.y, this.zone.polygon)) continue;
+      const dwellS = this.timer.inside(t.id, input.tsMs) / 1000;
+      if (dwellS < this.cfg.dwellS) continue;
+      hits.push({
+        key: `t${t.id}`,
+        trackId: t.id,
+        label: t.label,
+        confidence: t.score,
+        boxXyxyNorm: t.boxXyxyNorm,
+        zone: this.zone.id,
+        details: { dwellS: Math.round(dwellS * 10) / 10 },
+      });
+    }
+    this.timer.sweep(input.tsMs);
+    if (this.cfg.minCount === undefined) return hits;
+    if (hits.length < this.cfg.minCount) return [];
+    const box: [number, number, number, number] = [1, 1, 0, 0];
+    for (const h of hits) {
+      box[0] = Math.min(box[0], h.boxXyxyNorm[0]);
+      box[1] = Math.min(box[1], h.boxXyxyNorm[1]);
+      box[2] = Math.max(box[2], h.boxXyxyNorm[2]);
+      box[3] = Math.max(box[3], h.boxXyxyNorm[3]);
+    }
+    const labels = new Set(hits.map((h) => h.label));
+    return [
+      {
+        key: `z${this.zone.id}`,
+        label: labels.size === 1 ? hits[0]!.label : 'object',
+        confidence: hits.reduce((s, h) => s + h.confidence, 0) / hits.length,
+        boxXyxyNorm: box,
+        zone: this.zone.id,
+        details: { count: hits.length },
+      },
+    ];
+  }
+}
