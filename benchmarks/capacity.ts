@@ -6,8 +6,8 @@ import { startEmbeddedBroker } from '../central/broker/embedded-broker.ts';
 import { startEdge } from '../edge/main.ts';
 import { benchEdgeConfig, round, sleep, treeRssMb } from './bench-util.ts';
 
-const WARMUP_MS = 5000;
-const MEASURE_MS = 15_000;
+const WARMUP_MS = 4000;
+const MEASURE_MS = 12_000;
 /** A run is sustained when under 5% of delivered frames are dropped and each camera keeps >= 95% of its fps. */
 const MAX_DROP_RATIO = 0.05;
 const MIN_FPS_RATIO = 0.95;
