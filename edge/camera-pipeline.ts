@@ -104,6 +104,7 @@ export class CameraPipeline {
       source: d.source,
       transport: d.camera.source.transport,
       realtime: d.camera.source.realtime,
+      skipLoopFilter: d.camera.source.skipLoopFilter,
       loop: d.camera.source.loop,
       fps: d.camera.fps,
       stallTimeoutS: d.camera.source.stallTimeoutS,

@@ -26,6 +26,7 @@ export interface FfmpegSourceOptions {
   transport: 'tcp' | 'udp';
   realtime: boolean;
   loop: boolean;
+  skipLoopFilter?: boolean;
   fps: number;
   stallTimeoutS: number;
   spec: FrameSpec;

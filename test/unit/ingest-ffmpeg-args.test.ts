@@ -152,3 +152,25 @@ describe('contentRect', () => {
     expect(contentRect(spec(fit), w, h)).toEqual(rect);
   });
 });
+
+describe('skipLoopFilter', () => {
+  it.each([
+    [true, true],
+    [false, false],
+    [undefined, false],
+  ])('skipLoopFilter %s -> -skip_loop_filter all before -i: %s', (skip, present) => {
+    const args = inputArgs({
+      source: file,
+      transport: 'tcp',
+      realtime: false,
+      loop: false,
+      skipLoopFilter: skip,
+    });
+    const at = args.indexOf('-skip_loop_filter');
+    expect(at >= 0).toBe(present);
+    if (present) {
+      expect(args[at + 1]).toBe('all');
+      expect(at).toBeLessThan(args.indexOf('-i'));
+    }
+  });
+});
