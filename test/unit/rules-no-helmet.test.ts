@@ -32,7 +32,9 @@ class ScriptedClassifier implements AttributeClassifier {
     const s = this.script[id]!;
     return s[k % s.length]!;
   }
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.n.clear();
+  }
 }
 
 const NH = (score = 0.9): AttributeResult => ({ label: 'no_helmet', score });
@@ -72,7 +74,7 @@ async function run(
   n: number,
   stageCfg = { classes: ['motorcycle'], everyNFrames: 5, minVotes: 3, minScore: 0.5 },
 ): Promise<{ ts: Transition[]; classifier: ScriptedClassifier }> {
-  const classifier = new ScriptedClassifier(script, (box) => Math.round(((box[0] + box[2]) / 2) * 10));
+  const classifier = new ScriptedClassifier(script, (box) => Math.round(((box[0]! + box[2]!) / 2) * 10));
   const stage = new AttributeStage(stageCfg, classifier);
   const engine = new RulesEngine([{ rule: new NoHelmetRule(ruleCfg, stage.voter), cfg: ruleCfg }], {
     newId: () => 'evt',
@@ -108,7 +110,7 @@ describe('TrackAttributeVoter', () => {
     ['minVotes 1', ['helmet'], 1, 'helmet'],
   ])('%s', (_name, votes, minVotes, expected) => {
     const v = new TrackAttributeVoter(minVotes);
-    votes.forEach((l, i) => v.add(1, l, T0 + i));
+    for (const [i, l] of votes.entries()) v.add(1, l, T0 + i);
     expect(v.verdict(1)?.label).toBe(expected);
     expect(v.verdict(2)).toBeUndefined();
   });

@@ -167,7 +167,7 @@ describe('homography (4-point DLT)', () => {
     ];
     const dst = src.map((p) => applyHomography(known, p[0], p[1])!);
     const h = solveHomography(src, dst);
-    h.forEach((v, i) => expect(v).toBeCloseTo(known[i]!, 9));
+    for (const [i, v] of h.entries()) expect(v).toBeCloseTo(known[i]!, 9);
   });
 
   it.each<[string, Point2[], RegExp]>([
