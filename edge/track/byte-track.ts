@@ -50,8 +50,12 @@ export class ByteTrack implements Tracker {
       else if (d.score >= o.lowThresh) low.push(i);
     });
 
-    // A lost track past its buffer is gone before matching, so it cannot be re-found with its old id.
-    this.tracklets = this.tracklets.filter((t) => tsMs - t.track.lastSeenTs <= o.lostTrackBufferMs);
+    // A lost track past its buffer is gone before matching, so it cannot be re-found with its old id. A frame
+    // time before a track's last sighting (the source clock was reset) ends it too, or it would never expire.
+    this.tracklets = this.tracklets.filter((t) => {
+      const ageMs = tsMs - t.track.lastSeenTs;
+      return ageMs >= 0 && ageMs <= o.lostTrackBufferMs;
+    });
     for (const t of this.tracklets) {
       // As ByteTrack: a lost track keeps drifting with its velocity but stops growing or shrinking.
       if (t.state === 'lost') t.kf.mean[6] = t.kf.mean[7] = 0;

@@ -69,13 +69,14 @@ export const TrackerSchema = Type.Object(
     }),
     lostTrackBufferMs: Type.Integer({
       minimum: 0,
-      maximum: 600_000,
+      maximum: 60_000,
       default: DEFAULT_TRACKER.lostTrackBufferMs,
       description:
         'Milliseconds (default 1500) a confirmed track that is no longer detected is kept (Kalman-predicted) ' +
         'and may be re-found with its id. Increasing lostTrackBufferMs bridges longer occlusions (a bus ' +
         'passing in front) and risks giving a new vehicle an old id; lower ends tracks sooner and splits one ' +
-        'vehicle into several ids (several events) after an occlusion.',
+        'vehicle into several ids (several events) after an occlusion. At most 60000: lost tracks are matched ' +
+        'every frame, so a huge buffer on a busy road costs CPU and id mix-ups.',
     }),
     pathLength: Type.Integer({
       minimum: 2,

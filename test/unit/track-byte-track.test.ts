@@ -195,6 +195,22 @@ describe('ByteTrack', () => {
     expect(tracker.size).toBe(0);
   });
 
+  it.each([
+    ['backwards by an hour', -3_600_000],
+    ['backwards by one frame', -FRAME_MS],
+  ])('a frame time going %s ends the old tracks instead of keeping them forever', (_, jumpMs) => {
+    const tracker = new ByteTrack();
+    const before = run(
+      tracker,
+      repeat(5, () => [det(0.5, 0.5)]),
+    );
+    const lastTs = T0 + 4 * FRAME_MS;
+    const after = tracker.update([det(0.2, 0.2)], lastTs + jumpMs);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.id).toBeGreaterThan(before[0]![0]!.id);
+    expect(tracker.size).toBe(1);
+  });
+
   it('ids are never reused', () => {
     const tracker = new ByteTrack({ lostTrackBufferMs: 400 });
     const seenIds: number[] = [];
