@@ -1,6 +1,8 @@
 // One camera's pipeline: ffmpeg frames -> latest-frame slot -> shared detector -> tracker -> rules -> events.
 import type { MatthanEvent, SignalState } from '../contract/index.ts';
 import type { Logger } from '../lib/log.ts';
+import type { AttributeClassifier } from './classify/attribute-classifier.ts';
+import { AttributeStage } from './classify/attribute-stage.ts';
 import type { CameraConfig } from './config/schema.ts';
 import {
   compileDetectionFilter,
@@ -53,6 +55,8 @@ export interface CameraPipelineDeps {
   signal?: () => SignalState;
   /** Called after every processed frame with its stage timings. */
   onTimings?: (t: FrameTimings) => void;
+  /** The camera's second-stage classifier (loaded from camera.classifier); no_helmet rules need it. */
+  attributeClassifier?: AttributeClassifier;
   /** {dataDir}/ring/{camera}; without it (a pipeline built by hand in a tool or test) the ring is off. */
   ringDir?: string;
 }
@@ -70,6 +74,8 @@ export class CameraPipeline {
   readonly ring: SegmentRing | undefined;
   private readonly tracker: Tracker;
   private readonly engine: RulesEngine;
+  /** Crop classification and per-track votes, when the camera has a classifier. */
+  private readonly attributes: AttributeStage | undefined;
   /** This camera's detection filters, compiled against the model's labels; undefined when they keep everything. */
   private readonly filter: DetectionFilter | undefined;
   /** Latest frame waiting for the detector; a newer one replaces it and counts a drop. */
@@ -87,7 +93,13 @@ export class CameraPipeline {
 
   constructor(private readonly d: CameraPipelineDeps) {
     this.tracker = new ByteTrack(d.camera.tracker);
-    this.engine = new RulesEngine(createRules(d.camera), { timezone: d.timezone });
+    this.attributes =
+      d.camera.classifier && d.attributeClassifier
+        ? new AttributeStage(d.camera.classifier, d.attributeClassifier)
+        : undefined;
+    this.engine = new RulesEngine(createRules(d.camera, { attributes: this.attributes?.voter }), {
+      timezone: d.timezone,
+    });
     const filter = compileDetectionFilter(
       d.camera.detections ?? {},
       d.pool.detector.labels,
@@ -152,6 +164,7 @@ export class CameraPipeline {
     this.stats.framesProcessed++;
     this.stats.detections += detections.length;
     const tracks = this.tracker.update(detections, frame.tsMs);
+    if (this.attributes) await this.attributes.run(frame, tracks);
     const t2 = performance.now();
     const transitions = this.engine.step(tracks, frame.tsMs, this.d.signal?.() ?? 'unknown');
     const t3 = performance.now();

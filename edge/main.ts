@@ -2,8 +2,10 @@
 import path from 'node:path';
 import type { MatthanEvent } from '../contract/index.ts';
 import { logger } from '../lib/log.ts';
+import { modelsDir } from '../models/asset-dirs.ts';
 import { resolveModel } from '../models/resolve.ts';
 import { CameraPipeline, type CameraStats, type FrameTimings } from './camera-pipeline.ts';
+import { OnnxAttributeClassifier } from './classify/onnx-attribute-classifier.ts';
 import type { EdgeConfig } from './config/schema.ts';
 import { createDetector } from './detect/create-detector.ts';
 import { DetectorPool } from './detect/detector-pool.ts';
@@ -69,6 +71,13 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   const lastEventTs = new Map<string, number>();
 
   const enabled = config.cameras.filter((c) => c.enabled);
+  // Second-stage classifiers (camera.classifier, e.g. a helmet model the user brings), one session per camera.
+  const classifiers = new Map<string, OnnxAttributeClassifier>();
+  for (const c of enabled) {
+    if (!c.classifier) continue;
+    const file = path.resolve(modelsDir(config.modelsDir), c.classifier.model);
+    classifiers.set(c.id, await OnnxAttributeClassifier.load(file, c.classifier));
+  }
   const cameras = enabled.map((camera) => {
     const camLog = log.child({ camera: camera.id });
     return new CameraPipeline({
@@ -84,6 +93,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       emitEvent: publishEvent,
       emitStatus: (state, reason) => delivery.publishStatus(camera.id, state, reason),
       ringDir: path.resolve(config.dataDir, 'ring', camera.id),
+      attributeClassifier: classifiers.get(camera.id),
     });
   });
   if (config.evidence.enabled) {
@@ -179,6 +189,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     async stop() {
       clearInterval(healthTimer);
       await Promise.all(cameras.map((c) => c.stop()));
+      for (const c of classifiers.values()) await c.close();
       recorder?.stop();
       // Up to 3 s to deliver what is queued; anything left is replayed from the outbox on the next start.
       await delivery.close(3000);

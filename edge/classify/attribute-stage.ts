@@ -1,7 +1,7 @@
 // The second stage per frame: picks the tracks due for a crop classification and feeds the results to the voter.
 import type { Frame } from '../ingest/frame.ts';
 import type { Track } from '../track/track.ts';
-import type { AttributeClassifier } from './attribute-classifier.ts';
+import type { AttributeClassifier, AttributeResult } from './attribute-classifier.ts';
 import type { ClassifierConfig } from './classifier-schema.ts';
 import { TrackAttributeVoter } from './track-attribute-voter.ts';
 
@@ -10,6 +10,9 @@ export class AttributeStage {
   /** trackId -> index of the frame it was last classified at. */
   private readonly lastAt = new Map<number, number>();
   private frameIndex = 0;
+  /** Crops whose classification threw, and the last message (for logs and metrics). */
+  errors = 0;
+  lastError: string | undefined;
 
   constructor(
     private readonly cfg: Pick<ClassifierConfig, 'classes' | 'everyNFrames' | 'minVotes' | 'minScore'>,
@@ -31,7 +34,15 @@ export class AttributeStage {
       const last = this.lastAt.get(t.id);
       if (last !== undefined && i - last < this.cfg.everyNFrames) continue;
       this.lastAt.set(t.id, i);
-      const r = await this.classifier.classify(frame, t.boxXyxyNorm);
+      let r: AttributeResult;
+      try {
+        r = await this.classifier.classify(frame, t.boxXyxyNorm);
+      } catch (err) {
+        // A failing crop must not cost the frame its rules: count it, the pipeline reports it.
+        this.errors++;
+        this.lastError = (err as Error).message;
+        continue;
+      }
       n++;
       if (r.score >= this.cfg.minScore) this.voter.add(t.id, r.label, frame.tsMs);
     }
