@@ -53,6 +53,8 @@ export interface CameraPipelineDeps {
   emitEvent: (event: MatthanEvent) => void;
   emitStatus: (state: 'online' | 'offline', reason?: string) => void;
   signal?: () => SignalState;
+  /** Fed every processed frame before the rules step (a lamp-colour signal source reads its region). */
+  signalFrame?: (frame: Frame) => void;
   /** Called after every processed frame with its stage timings. */
   onTimings?: (t: FrameTimings) => void;
   /** The camera's second-stage classifier (loaded from camera.classifier); no_helmet rules need it. */
@@ -166,6 +168,7 @@ export class CameraPipeline {
     const tracks = this.tracker.update(detections, frame.tsMs);
     if (this.attributes) await this.attributes.run(frame, tracks);
     const t2 = performance.now();
+    this.d.signalFrame?.(frame);
     const transitions = this.engine.step(tracks, frame.tsMs, this.d.signal?.() ?? 'unknown');
     const t3 = performance.now();
     for (const t of transitions) {

@@ -15,6 +15,7 @@ import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
 import { healthFields } from './publish/camera-health.ts';
 import { registerDeliveryMetrics } from './publish/delivery-metrics.ts';
+import { createSignalSource } from './signal/create-signal-source.ts';
 import { type DeliveryMetrics, EdgeDelivery } from './publish/edge-delivery.ts';
 
 export interface EdgeOptions {
@@ -78,8 +79,15 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     const file = path.resolve(modelsDir(config.modelsDir), c.classifier.model);
     classifiers.set(c.id, await OnnxAttributeClassifier.load(file, c.classifier));
   }
-  const cameras = enabled.map((camera) => {
+  const signals = enabled.map((camera) =>
+    createSignalSource(camera.signal, {
+      client: publisher.client,
+      log: log.child({ camera: camera.id, part: 'signal' }),
+    }),
+  );
+  const cameras = enabled.map((camera, ci) => {
     const camLog = log.child({ camera: camera.id });
+    const signal = signals[ci];
     return new CameraPipeline({
       site: config.site,
       camera,
@@ -94,6 +102,8 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       emitStatus: (state, reason) => delivery.publishStatus(camera.id, state, reason),
       ringDir: path.resolve(config.dataDir, 'ring', camera.id),
       attributeClassifier: classifiers.get(camera.id),
+      signal: signal ? () => signal.state() : undefined,
+      signalFrame: signal?.onFrame ? (f) => signal.onFrame?.(f) : undefined,
     });
   });
   if (config.evidence.enabled) {
@@ -189,6 +199,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     async stop() {
       clearInterval(healthTimer);
       await Promise.all(cameras.map((c) => c.stop()));
+      for (const s of signals) s?.close();
       for (const c of classifiers.values()) await c.close();
       recorder?.stop();
       // Up to 3 s to deliver what is queued; anything left is replayed from the outbox on the next start.

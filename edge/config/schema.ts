@@ -11,7 +11,9 @@ import { SourceSchema } from '../ingest/source-schema.ts';
 import { OutboxSchema } from '../outbox/outbox-schema.ts';
 import { CentralUploadSchema } from '../publish/central-upload-schema.ts';
 import { LineSchema, RuleSchema, ZoneSchema } from '../rules/rule-schema.ts';
+import { checkRedLight } from '../rules/red-light.ts';
 import { checkSpeeding } from '../rules/speeding.ts';
+import { checkSignal, SignalSchema } from '../signal/signal-schema.ts';
 import { checkTracker, TrackerSchema } from '../track/tracker-schema.ts';
 
 export const BrokerSchema = Type.Object(
@@ -61,6 +63,7 @@ export const CameraSchema = Type.Object(
     rules: Type.Array(RuleSchema, { default: [] }),
     classifier: Type.Optional(ClassifierSchema),
     tracker: { ...TrackerSchema, default: {} },
+    signal: Type.Optional(SignalSchema),
     detections: {
       ...DetectionFilterSchema,
       default: {},
@@ -140,6 +143,7 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
     cameraIds.add(cam.id);
     issues.push(...checkRing(cam.ring, `cameras[${ci}].ring`));
     issues.push(...checkTracker(cam.tracker, `cameras[${ci}].tracker`));
+    issues.push(...checkSignal(cam.signal, `cameras[${ci}].signal`));
     const zones = new Set<string>();
     cam.zones.forEach((z, zi) => {
       if (zones.has(z.id))
@@ -157,6 +161,18 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
       const at = `cameras[${ci}].rules[${ri}]`;
       if (rules.has(r.id)) issues.push({ path: `${at}.id`, value: r.id, reason: 'duplicate rule id' });
       rules.add(r.id);
+      if (r.type === 'red_light') {
+        for (const p of checkRedLight(r, cam.lines))
+          issues.push({ path: `${at}.${p.field}`, value: p.value, reason: p.reason });
+        r.exemptZones.forEach((z, zi) => {
+          if (!zones.has(z))
+            issues.push({
+              path: `${at}.exemptZones[${zi}]`,
+              value: z,
+              reason: `no zone with this id on camera ${cam.id} (zones: ${[...zones].join(', ') || 'none'})`,
+            });
+        });
+      }
       if (r.type === 'speeding') {
         for (const p of checkSpeeding(r, lines))
           issues.push({ path: `${at}.${p.field}`, value: p.value, reason: p.reason });

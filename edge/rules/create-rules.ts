@@ -5,6 +5,7 @@ import { CrowdingRule } from './crowding.ts';
 import { IllegalStopRule } from './illegal-stop.ts';
 import { NoHelmetRule } from './no-helmet.ts';
 import { ObjectPresentRule } from './object-present.ts';
+import { RedLightRule } from './red-light.ts';
 import type { Rule } from './rule.ts';
 import type { RuleConfig } from './rule-schema.ts';
 import { SidewalkRule } from './sidewalk.ts';
@@ -46,6 +47,8 @@ export function createRules(
         return { rule: new CrowdingRule(cfg, zone(cfg.zone)), cfg };
       case 'object_present':
         return { rule: new ObjectPresentRule(cfg, zone(cfg.zone)), cfg };
+      case 'red_light':
+        return { rule: new RedLightRule(cfg, line(cfg.line), cfg.exemptZones.map(zone)), cfg };
       case 'no_helmet':
         if (!deps.attributes)
           throw new Error(

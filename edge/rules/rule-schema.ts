@@ -6,6 +6,7 @@ import { CrowdingRuleSchema } from './crowding.ts';
 import { IllegalStopRuleSchema } from './illegal-stop.ts';
 import { NoHelmetRuleSchema } from './no-helmet.ts';
 import { ObjectPresentRuleSchema } from './object-present.ts';
+import { RedLightRuleSchema } from './red-light.ts';
 import { GeoId, ruleBase } from './rule-base.ts';
 import { SidewalkRuleSchema } from './sidewalk.ts';
 import { SpeedingRuleSchema } from './speeding.ts';
@@ -53,6 +54,7 @@ export const RuleSchema = DiscriminatedUnion('type', [
   CrowdingRuleSchema,
   ObjectPresentRuleSchema,
   NoHelmetRuleSchema,
+  RedLightRuleSchema,
 ]);
 export type RuleConfig = Static<typeof RuleSchema>;
 export type ZoneDwellRuleConfig = Static<typeof ZoneDwellRuleSchema>;
