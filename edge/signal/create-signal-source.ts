@@ -13,7 +13,7 @@ export function createSignalSource(
   const now = deps.now ?? Date.now;
   switch (cfg.source) {
     case 'fixed':
-      return { state: () => cfg.state, close: () => {} };
+      return { state: () => cfg.state, close: () => undefined };
     case 'mqtt':
       return subscribeSignal(
         deps.client,

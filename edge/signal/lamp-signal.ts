@@ -60,5 +60,8 @@ export class LampSignalSource implements SignalSource {
     return this.now() - this.lastFrameAtMs > this.cfg.staleAfterS * 1000 ? 'unknown' : this.current;
   }
 
-  close(): void {}
+  /** Nothing to release: the source only reads frames it is handed. */
+  close(): void {
+    this.candidateFrames = 0;
+  }
 }

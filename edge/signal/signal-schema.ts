@@ -120,7 +120,7 @@ export type LampSignalConfig = Static<typeof LampSignalSchema>;
 
 /** Cross-field checks the schema cannot express: regions with x1 < x2 and y1 < y2. */
 export function checkSignal(signal: SignalConfig | undefined, at: string): ConfigIssue[] {
-  if (!signal || signal.source !== 'lamp') return [];
+  if (signal?.source !== 'lamp') return [];
   const issues: ConfigIssue[] = [];
   for (const field of ['redRegionNorm', 'greenRegionNorm', 'amberRegionNorm'] as const) {
     const r = signal[field];

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { MqttSignalSource, parseSignalPayload } from '../../edge/signal/mqtt-signal.ts';
+import type { MqttSignalConfig } from '../../edge/signal/signal-schema.ts';
+
+describe('signal controller payloads', () => {
+  it.each([
+    ['JSON object', '{"state":"red"}', 'state', 'red'],
+    ['JSON object, upper case', '{"state":"GREEN"}', 'state', 'green'],
+    ['yellow means amber', '{"state":"yellow"}', 'state', 'amber'],
+    ['JSON string', '"amber"', 'state', 'amber'],
+    ['plain text with a newline', 'red\n', 'state', 'red'],
+    ['custom nested field', '{"phase":{"colour":"red"},"state":"green"}', 'phase.colour', 'red'],
+    ['missing field', '{"colour":"red"}', 'state', undefined],
+    ['field holds a number', '{"state":1}', 'state', undefined],
+    ['unknown word', 'blinking', 'state', undefined],
+    ['truncated JSON', '{"state":"re', 'state', undefined],
+    ['empty payload', '', 'state', undefined],
+    ['JSON null', 'null', 'state', undefined],
+    ['array', '["red"]', 'state', undefined],
+  ] as [string, string, string, string | undefined][])('%s', (_n, payload, field, expected) => {
+    expect(parseSignalPayload(Buffer.from(payload), field)).toBe(expected);
+  });
+});
+
+describe('MQTT signal source state', () => {
+  const cfg: MqttSignalConfig = {
+    source: 'mqtt',
+    topic: 'junction/1/signal',
+    payloadField: 'state',
+    staleAfterS: 5,
+  };
+
+  it.each([
+    ['nothing received yet', [], 0, 'unknown'],
+    ['last message red, fresh', [[0, '{"state":"red"}']], 4_999, 'red'],
+    ['last message red, stale', [[0, '{"state":"red"}']], 5_001, 'unknown'],
+    [
+      'red then garbage: unknown at once, never the old red',
+      [
+        [0, 'red'],
+        [1_000, '???'],
+      ],
+      1_000,
+      'unknown',
+    ],
+    [
+      'garbage then green',
+      [
+        [0, '???'],
+        [1_000, 'green'],
+      ],
+      2_000,
+      'green',
+    ],
+    [
+      'red then green',
+      [
+        [0, 'red'],
+        [1_000, 'green'],
+      ],
+      1_500,
+      'green',
+    ],
+  ] as [string, [number, string][], number, string][])('%s', (_n, messages, atMs, expected) => {
+    let now = 0;
+    const src = new MqttSignalSource(cfg, () => now);
+    for (const [t, payload] of messages) {
+      now = t;
+      src.receive(Buffer.from(payload));
+    }
+    now = atMs;
+    expect(src.state()).toBe(expected);
+  });
+
+  it('counts unparseable payloads', () => {
+    const src = new MqttSignalSource(cfg, () => 0);
+    for (const p of ['red', 'x', '{"state":', 'green']) src.receive(p);
+    expect(src.counters).toEqual({ messages: 4, unparseable: 2 });
+  });
+});
