@@ -3,6 +3,7 @@
 // Geometry drawn on frames at 1 s, 12 s and 22 s (each grid cell 0.1 x 0.1). Checked by rendering the event boxes
 // at 7 s: the two starts (yolox_nano, 5 fps) are the parked white pickup (box ~0.32,0.44-0.39,0.55) and the delivery
 // van (~0.43,0.28-0.49,0.36); the white car parked between them is not detected steadily enough to fire.
+import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../central/broker/embedded-broker.ts';
@@ -11,17 +12,19 @@ import type { MatthanEvent } from '../../contract/index.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import type { AttributeClassifier } from '../../edge/classify/attribute-classifier.ts';
 import { cropResizeChw } from '../../edge/classify/crop-resize.ts';
+import { OnnxAttributeClassifier, softmaxArgmax } from '../../edge/classify/onnx-attribute-classifier.ts';
 import { checkEdgeConfig, EdgeConfigSchema } from '../../edge/config/schema.ts';
 import { createDetector } from '../../edge/detect/create-detector.ts';
 import { DetectorPool } from '../../edge/detect/detector-pool.ts';
 import { detectorConfig } from '../../edge/detect/detector-schema.ts';
+import { stillFrame } from '../../edge/detect/still-frame.ts';
 import type { Frame } from '../../edge/ingest/frame.ts';
 import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
 import { startEdge } from '../../edge/main.ts';
 import { pointInPolygon } from '../../edge/rules/geometry.ts';
 import { logger } from '../../lib/log.ts';
 import { resolveModel } from '../../models/resolve.ts';
-import { tempDir } from '../helpers/fixtures.ts';
+import { MODELS_DIR, media, tempDir } from '../helpers/fixtures.ts';
 
 const CURB: [number, number][] = [
   [0.29, 0.58],
@@ -190,4 +193,48 @@ cameras:
     expect(yes.crops).toBeGreaterThan(20);
     expect(yes.events).toEqual([]);
   }, 240_000);
+});
+
+describe('OnnxAttributeClassifier with a real ONNX session', () => {
+  const cfg = {
+    model: 'x.onnx',
+    labels: ['helmet', 'no_helmet'],
+    inputSize: 416,
+    normalization: 'unit' as const,
+    classes: ['motorcycle'],
+    everyNFrames: 5,
+    minVotes: 3,
+    minScore: 0.5,
+  };
+  it('a missing model file is a clear error naming classifier.model', async () => {
+    await expect(OnnxAttributeClassifier.load(path.join(tempDir(), 'helmet.onnx'), cfg)).rejects.toThrow(
+      /classifier\.model .*helmet\.onnx: cannot load ONNX model/,
+    );
+  });
+
+  it('crops a real frame into the session; a model whose output does not match labels is refused clearly', async () => {
+    // yolox_nano takes [1,3,416,416] like a 416 classifier would, but outputs detections, not 2 class scores.
+    const c = await OnnxAttributeClassifier.load(path.join(MODELS_DIR, 'yolox_nano.onnx'), cfg);
+    const frame = await stillFrame(media('street_nyc_crossing.jpg'), {
+      width: 416,
+      height: 416,
+      pixelFormat: 'rgb24',
+      fit: 'letterbox-center',
+      padValue: 114,
+    });
+    await expect(c.classify(frame, [0.2, 0.3, 0.4, 0.7])).rejects.toThrow(
+      /classifier output has \d+ scores but classifier\.labels lists 2/,
+    );
+    await c.close();
+  });
+
+  it.each<[string, number[], string, number]>([
+    ['logits', [2, 0], 'helmet', 1 / (1 + Math.exp(-2))],
+    ['probabilities are kept', [0.3, 0.7], 'no_helmet', 0.7],
+    ['equal logits', [1, 1], 'helmet', 0.5],
+  ])('softmaxArgmax: %s', (_name, scores, label, score) => {
+    const r = softmaxArgmax(scores, ['helmet', 'no_helmet']);
+    expect(r.label).toBe(label);
+    expect(r.score).toBeCloseTo(score, 9);
+  });
 });
