@@ -85,6 +85,8 @@ export class CameraPipeline {
   /** performance.now() when the pending frame arrived, and when the last frame finished processing. */
   private pendingAt = 0;
   private idleSince = 0;
+  /** Frame time of the last processed frame: shutdown ends are stamped no earlier than it. */
+  private lastFrameTs = 0;
   private busy = false;
   private stopped = false;
   private endResolve!: () => void;
@@ -165,6 +167,7 @@ export class CameraPipeline {
     const t1 = performance.now();
     this.stats.framesProcessed++;
     this.stats.detections += detections.length;
+    this.lastFrameTs = frame.tsMs;
     const tracks = this.tracker.update(detections, frame.tsMs);
     if (this.attributes) await this.attributes.run(frame, tracks);
     const t2 = performance.now();
@@ -213,7 +216,8 @@ export class CameraPipeline {
     // Let the frame in flight finish before the caller closes the shared detector session.
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
     this.pending = undefined;
-    for (const t of this.engine.flush(Date.now()))
+    // A file read faster than real time runs ahead of the wall clock: never end an event before its last frame.
+    for (const t of this.engine.flush(Math.max(Date.now(), this.lastFrameTs)))
       this.d.emitEvent(buildEvent(this.d.site, this.d.camera.id, t));
   }
 }
