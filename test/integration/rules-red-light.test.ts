@@ -1,0 +1,292 @@
+// red_light on the real clip: ffmpeg on hcmc_intersection_1080p.mp4 at 5 fps, yolox_nano, the pipeline's tracker,
+// a stop line drawn on the painted line at the crosswalk and the signal forced red through the config. A second
+// rule (zone_dwell over the whole picture, dwell 0) captures every confirmed track's path in parallel, so the
+// test can tell crossing tracks from tracks that stayed behind without hard-coding ids.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedBroker } from '../../central/broker/embedded-broker.ts';
+import { parseConfig } from '../../config/load.ts';
+import type { MatthanEvent } from '../../contract/index.ts';
+import { CameraPipeline } from '../../edge/camera-pipeline.ts';
+import { EdgeConfigSchema } from '../../edge/config/schema.ts';
+import { createDetector } from '../../edge/detect/create-detector.ts';
+import type { Detector } from '../../edge/detect/detector.ts';
+import { DetectorPool } from '../../edge/detect/detector-pool.ts';
+import { frameFilter } from '../../edge/ingest/ffmpeg-args.ts';
+import { contentRect, type FrameSpec } from '../../edge/ingest/frame.ts';
+import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
+import { startEdge } from '../../edge/main.ts';
+import { sideOfPolyline } from '../../edge/rules/red-light.ts';
+import { createSignalSource } from '../../edge/signal/create-signal-source.ts';
+import { readLamp, regionToPixels } from '../../edge/signal/lamp-colour.ts';
+import { logger } from '../../lib/log.ts';
+import { resolveModel } from '../../models/resolve.ts';
+import { media, tempDir } from '../helpers/fixtures.ts';
+
+/**
+ * The painted stop line in front of the crosswalk, read off frames at t = 0 and 7 s (1920x1080): it runs from
+ * y = 0.630 at the left edge to y = 0.665 at the right edge. Vehicles wait below it and leave up the frame.
+ */
+const STOP_LINE: [number, number][] = [
+  [0, 0.63],
+  [1, 0.665],
+];
+const APPROACH: [number, number] = [0.5, 0.9];
+const CLASSES = '[car, motorcycle, bus, truck]';
+
+const CONFIG = `
+site: hcmc-d1
+cameras:
+  - id: cam-stop
+    source: { url: media:hcmc_intersection_1080p.mp4, realtime: false, loop: false }
+    fps: 5
+    ring: { enabled: false }
+    signal: { source: fixed, state: red }
+    zones: [{ id: everywhere, polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }]
+    lines: [{ id: stop-line, points: ${JSON.stringify(STOP_LINE)} }]
+    rules:
+      - { id: red-light, type: red_light, line: stop-line, approachPoint: ${JSON.stringify(APPROACH)}, classes: ${CLASSES} }
+      - { id: all-tracks, type: zone_dwell, zone: everywhere, dwellS: 0, classes: ${CLASSES} }
+`;
+
+interface Run {
+  events: MatthanEvent[];
+  firstFrameTs: number;
+  frames: number;
+}
+
+async function runClip(detector: Detector): Promise<Run> {
+  const cfg = parseConfig(CONFIG, 'red-light-test.yaml', EdgeConfigSchema, { env: {} });
+  const camera = cfg.cameras[0]!;
+  const log = logger('test', { camera: camera.id });
+  const signal = createSignalSource(camera.signal, { client: undefined as never, log });
+  const events: MatthanEvent[] = [];
+  let firstFrameTs = Number.NaN;
+  let frames = 0;
+  const pipeline = new CameraPipeline({
+    site: cfg.site,
+    camera,
+    source: resolveSourceUrl(camera.source.url),
+    pool: new DetectorPool(detector),
+    timezone: cfg.timezone,
+    log,
+    emitEvent: (e) => events.push(e),
+    emitStatus: () => undefined,
+    signal: () => signal!.state(),
+    signalFrame: (f) => {
+      if (frames++ === 0) firstFrameTs = f.tsMs;
+    },
+  });
+  pipeline.start();
+  await pipeline.ended;
+  await pipeline.stop();
+  return { events, firstFrameTs, frames };
+}
+
+/** +1 on the approach side, -1 past the line, 0 on it. */
+const side = (p: readonly [number, number]) =>
+  sideOfPolyline(STOP_LINE, p) * sideOfPolyline(STOP_LINE, APPROACH);
+
+type P = [number, number];
+const pathOf = (e: MatthanEvent): P[] => (e.details?.pathNorm ?? []) as P[];
+const lineYAt = (x: number) => STOP_LINE[0]![1] + (STOP_LINE[1]![1] - STOP_LINE[0]![1]) * x;
+
+describe('red_light on the HCMC intersection clip, signal forced red', () => {
+  let detector: Detector;
+  let run: Run;
+  let redLight: MatthanEvent[];
+  /** trackId -> the track's path as the parallel all-tracks capture last saw it. */
+  const tracks = new Map<number, P[]>();
+  beforeAll(async () => {
+    const cfg = parseConfig(CONFIG, 'red-light-test.yaml', EdgeConfigSchema, { env: {} });
+    detector = await createDetector(resolveModel(cfg.detector), cfg.detector);
+    run = await runClip(detector);
+    redLight = run.events.filter((e) => e.rule === 'red-light');
+    for (const e of run.events)
+      if (e.rule === 'all-tracks' && e.trackId !== undefined && pathOf(e).length > 0)
+        tracks.set(e.trackId, pathOf(e));
+    if (process.env.RED_LIGHT_DEBUG) {
+      for (const e of redLight)
+        console.log(
+          `${e.phase} t=${((e.ts - run.firstFrameTs) / 1000).toFixed(1)}s track=${e.trackId} ${e.label} box=${e.boxXyxyNorm.join(',')}`,
+        );
+      for (const [id, p] of tracks) console.log(`track ${id}: ${JSON.stringify(p)}`);
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await detector?.close();
+  });
+
+  it('analysed the clip and captured its tracks', () => {
+    expect(run.frames).toBeGreaterThan(40);
+    expect(tracks.size).toBeGreaterThan(10);
+  });
+
+  it('fires for vehicles crossing the stop line, one instant event per track, carrying what a reviewer needs', () => {
+    const starts = redLight.filter((e) => e.phase === 'start');
+    // Read off the frames: at least six vehicles (cars leaving the queue and riders) cross while "red".
+    expect(starts.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(starts.map((e) => e.trackId)).size).toBe(starts.length);
+    expect(redLight.filter((e) => e.phase === 'end')).toHaveLength(starts.length);
+    for (const e of starts) {
+      expect(e.ruleType).toBe('red_light');
+      expect(e.line).toBe('stop-line');
+      expect(e.details?.signal).toBe('red');
+      expect(['car', 'motorcycle', 'bus', 'truck']).toContain(e.label);
+      // Moving up the frame: heading between up-left and up-right.
+      expect(e.details?.headingDeg).toBeGreaterThan(-170);
+      expect(e.details?.headingDeg).toBeLessThan(-10);
+      const tSec = (e.ts - run.firstFrameTs) / 1000;
+      expect(tSec).toBeGreaterThanOrEqual(0);
+      expect(tSec).toBeLessThanOrEqual(10.5);
+    }
+  });
+
+  it('every event is a crossing: its path starts on the approach side and ends past the line, its box just past it', () => {
+    for (const e of redLight.filter((ev) => ev.phase === 'start')) {
+      const path = pathOf(e);
+      expect(path.length).toBeGreaterThanOrEqual(3);
+      expect(side(path[0]!)).toBe(1);
+      expect(side(path.at(-1)!)).toBe(-1);
+      // Confirmed debounceFrames after the anchor crossed: the box bottom is past the line, but only just.
+      const [x1, , x2, y2] = e.boxXyxyNorm;
+      const pastBy = lineYAt((x1 + x2) / 2) - y2;
+      expect(pastBy).toBeGreaterThan(0);
+      expect(pastBy).toBeLessThan(0.08);
+    }
+  });
+
+  it('no event for a track whose path never leaves the approach side, or never was on it', () => {
+    const fired = new Set(redLight.map((e) => e.trackId));
+    const behind = [...tracks].filter(([, p]) => p.every((pt) => side(pt) >= 0));
+    const bornPast = [...tracks].filter(([, p]) => side(p[0]!) < 0);
+    expect(behind.length + bornPast.length).toBeGreaterThan(0);
+    for (const [id] of [...behind, ...bornPast]) expect(fired.has(id)).toBe(false);
+  });
+
+  it('every well-observed crossing fired (seen behind the line, then past it, in the parallel capture)', () => {
+    const fired = new Set(redLight.map((e) => e.trackId));
+    const crossing = [...tracks].filter(([, p]) => {
+      const firstPast = p.findIndex((pt) => side(pt) < 0);
+      return firstPast >= 3 && p.slice(firstPast).every((pt) => side(pt) < 0) && p.length - firstPast >= 2;
+    });
+    expect(crossing.length).toBeGreaterThanOrEqual(4);
+    for (const [id] of crossing) expect(fired.has(id)).toBe(true);
+  });
+});
+
+describe('the signal controller over MQTT drives red_light in the real edge', () => {
+  /** Runs startEdge on the clip while a "controller" publishes `payload` on the signal topic every 500 ms. */
+  async function runWithController(payload: string) {
+    const broker = await startEmbeddedBroker(0);
+    const dir = tempDir('matthan-red-light-');
+    const events: MatthanEvent[] = [];
+    const sub = await mqtt.connectAsync(broker.url, { clientId: `test-sub-${Date.now()}` });
+    await sub.subscribeAsync('matthan/v1/+/+/events', { qos: 1 });
+    sub.on('message', (_t, p) => events.push(JSON.parse(p.toString()) as MatthanEvent));
+    const controller = await mqtt.connectAsync(broker.url, { clientId: `test-controller-${Date.now()}` });
+    const publish = () => controller.publishAsync('junction/7/signal', payload, { qos: 1, retain: true });
+    await publish();
+    const timer = setInterval(() => void publish(), 500);
+    const cfg = parseConfig(
+      `
+site: hcmc-d1
+dataDir: ${JSON.stringify(path.join(dir, 'edge'))}
+broker: { url: ${broker.url} }
+http: { port: 0 }
+evidence: { enabled: false }
+cameras:
+  - id: cam-stop
+    source: { url: media:hcmc_intersection_1080p.mp4, realtime: false, loop: false }
+    fps: 5
+    ring: { enabled: false }
+    signal: { source: mqtt, topic: junction/7/signal, staleAfterS: 5 }
+    lines: [{ id: stop-line, points: ${JSON.stringify(STOP_LINE)} }]
+    rules:
+      - { id: red-light, type: red_light, line: stop-line, approachPoint: ${JSON.stringify(APPROACH)}, classes: ${CLASSES} }
+`,
+      'red-light-mqtt.yaml',
+      EdgeConfigSchema,
+      { env: {} },
+    );
+    try {
+      const edge = await startEdge(cfg);
+      await edge.ended;
+      await edge.stop();
+      const published = edge.stats().eventsPublished;
+      const deadline = Date.now() + 10_000;
+      while (events.length < published && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return { events, published };
+    } finally {
+      clearInterval(timer);
+      await sub.endAsync();
+      await controller.endAsync();
+      await broker.close();
+    }
+  }
+
+  it('a controller saying {"state":"red"} makes crossings fire', async () => {
+    const { events, published } = await runWithController('{"state":"red"}');
+    expect(events).toHaveLength(published);
+    const starts = events.filter((e) => e.ruleType === 'red_light' && e.phase === 'start');
+    expect(starts.length).toBeGreaterThanOrEqual(4);
+    for (const e of starts) expect(e.details?.signal).toBe('red');
+  }, 180_000);
+
+  it('an unparseable controller payload means unknown: no red-light event at all', async () => {
+    const { events } = await runWithController('{"state":"blinking"}');
+    expect(events.filter((e) => e.ruleType === 'red_light')).toEqual([]);
+  }, 180_000);
+});
+
+describe('lamp colour test on real frames of the clip', () => {
+  // The far signal head top-right (x 0.716-0.722, y 0.052-0.058 of the picture, about 11 x 6 pixels at 1080p):
+  // looked at in frames at 0.4 s (green lamp lit), 3 s (no lamp lit in view) and 6 s (red lamp lit). Red and
+  // green show in the same few pixels, so one box serves both colours.
+  const LAMP: [number, number, number, number] = [0.716, 0.052, 0.722, 0.058];
+  const T = { minBrightness: 120, minSaturation: 0.35, minFraction: 0.08 };
+
+  function frameAt(tSec: number, spec: FrameSpec) {
+    const content = contentRect(spec, 1920, 1080);
+    const data = execFileSync(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-ss',
+        String(tSec),
+        '-i',
+        media('hcmc_intersection_1080p.mp4'),
+        '-frames:v',
+        '1',
+      ].concat(['-vf', frameFilter(spec, content, 5), '-f', 'rawvideo', '-']),
+      { maxBuffer: spec.width * spec.height * 3 + 1024 },
+    );
+    return { content, img: { width: spec.width, height: spec.height, pixelFormat: spec.pixelFormat, data } };
+  }
+
+  it.each([
+    // yolox_nano's own input: 416x416 bgr24, letterboxed top-left (the lamp is 4 x 2 pixels there).
+    ['model-size frame at 0.4 s', 0.4, 416, 416, 'green'],
+    ['model-size frame at 3.0 s', 3.0, 416, 416, undefined],
+    ['model-size frame at 6.0 s', 6.0, 416, 416, 'red'],
+    ['model-size frame at 9.0 s', 9.0, 416, 416, 'red'],
+    // Full resolution (a bigger model input or a crop): the same verdicts with 66 pixels to go on.
+    ['1080p frame at 0.4 s', 0.4, 1920, 1080, 'green'],
+    ['1080p frame at 3.0 s', 3.0, 1920, 1080, undefined],
+    ['1080p frame at 6.0 s', 6.0, 1920, 1080, 'red'],
+  ] as [string, number, number, number, string | undefined][])('%s', (_n, t, w, h, expected) => {
+    const spec: FrameSpec = {
+      width: w,
+      height: h,
+      pixelFormat: 'bgr24',
+      fit: 'letterbox-topleft',
+      padValue: 114,
+    };
+    const { content, img } = frameAt(t, spec);
+    const rect = regionToPixels(LAMP, content, w, h);
+    expect(readLamp(img, { red: rect, green: rect }, T)).toBe(expected);
+  });
+});
