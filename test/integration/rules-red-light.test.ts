@@ -55,16 +55,20 @@ interface Run {
   events: MatthanEvent[];
   firstFrameTs: number;
   frames: number;
+  /** The signal state the rules saw on each frame, with the frame's clip time. */
+  states: { tSec: number; state: string }[];
 }
 
-async function runClip(detector: Detector): Promise<Run> {
-  const cfg = parseConfig(CONFIG, 'red-light-test.yaml', EdgeConfigSchema, { env: {} });
+/** The real pipeline, wired to the signal source as edge/main.ts wires it. */
+async function runClip(detector: Detector, configYaml = CONFIG): Promise<Run> {
+  const cfg = parseConfig(configYaml, 'red-light-test.yaml', EdgeConfigSchema, { env: {} });
   const camera = cfg.cameras[0]!;
   const log = logger('test', { camera: camera.id });
   const signal = createSignalSource(camera.signal, { client: undefined as never, log });
   const events: MatthanEvent[] = [];
   let firstFrameTs = Number.NaN;
   let frames = 0;
+  const states: Run['states'] = [];
   const pipeline = new CameraPipeline({
     site: cfg.site,
     camera,
@@ -77,12 +81,14 @@ async function runClip(detector: Detector): Promise<Run> {
     signal: () => signal!.state(),
     signalFrame: (f) => {
       if (frames++ === 0) firstFrameTs = f.tsMs;
+      signal?.onFrame?.(f);
+      states.push({ tSec: (f.tsMs - firstFrameTs) / 1000, state: signal!.state() });
     },
   });
   pipeline.start();
   await pipeline.ended;
   await pipeline.stop();
-  return { events, firstFrameTs, frames };
+  return { events, firstFrameTs, frames, states };
 }
 
 /** +1 on the approach side, -1 past the line, 0 on it. */
@@ -288,5 +294,37 @@ describe('lamp colour test on real frames of the clip', () => {
     const { content, img } = frameAt(t, spec);
     const rect = regionToPixels(LAMP, content, w, h);
     expect(readLamp(img, { red: rect, green: rect }, T)).toBe(expected);
+  });
+});
+
+describe('lamp signal source in the real pipeline (the far head, top right)', () => {
+  let detector: Detector;
+  let run: Run;
+  beforeAll(async () => {
+    const yaml = CONFIG.replace(
+      'signal: { source: fixed, state: red }',
+      'signal: { source: lamp, redRegionNorm: [0.716, 0.052, 0.722, 0.058], greenRegionNorm: [0.716, 0.052, 0.722, 0.058] }',
+    );
+    const cfg = parseConfig(yaml, 'red-light-lamp.yaml', EdgeConfigSchema, { env: {} });
+    detector = await createDetector(resolveModel(cfg.detector), cfg.detector);
+    run = await runClip(detector, yaml);
+  }, 180_000);
+  afterAll(async () => {
+    await detector?.close();
+  });
+
+  it('reads green at the start, red from ~4.5 s on, never red before, and red_light fires only while it reads red', () => {
+    const at = (from: number, to: number) =>
+      run.states.filter((s) => s.tSec >= from && s.tSec < to).map((s) => s.state);
+    // Frames looked at: green lamp lit until ~1.3 s, no lamp lit in view 1.5-4.4 s (amber is out of view), red after.
+    expect(at(0.6, 1.2).every((s) => s === 'green')).toBe(true); // after the 3-frame hysteresis
+    expect(at(0, 4.4)).not.toContain('red');
+    expect(at(2.5, 4.4).every((s) => s === 'unknown')).toBe(true);
+    expect(at(5.5, 11).every((s) => s === 'red')).toBe(true);
+    const stateAt = (tSec: number) =>
+      run.states.reduce((best, s) => (Math.abs(s.tSec - tSec) < Math.abs(best.tSec - tSec) ? s : best));
+    const starts = run.events.filter((e) => e.rule === 'red-light' && e.phase === 'start');
+    expect(starts.length).toBeGreaterThan(0);
+    for (const e of starts) expect(stateAt((e.ts - run.firstFrameTs) / 1000).state).toBe('red');
   });
 });
