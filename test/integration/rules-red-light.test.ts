@@ -88,6 +88,7 @@ async function runClip(detector: Detector, configYaml = CONFIG): Promise<Run> {
   pipeline.start();
   await pipeline.ended;
   await pipeline.stop();
+  if (process.env.RED_LIGHT_DEBUG) console.log('stats', JSON.stringify(pipeline.stats));
   return { events, firstFrameTs, frames, states };
 }
 
