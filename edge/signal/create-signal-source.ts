@@ -20,6 +20,11 @@ export function createSignalSource(
         cfg,
         (err) => deps.log.warn({ topic: cfg.topic, err: err.message }, 'signal topic subscribe failed'),
         now,
+        (payload) =>
+          deps.log.warn(
+            { topic: cfg.topic, payload },
+            'signal payload not understood; state unknown until a valid one',
+          ),
       );
     case 'lamp':
       return new LampSignalSource(cfg, now);

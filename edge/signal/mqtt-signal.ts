@@ -44,13 +44,17 @@ export class MqttSignalSource {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** One message from the topic. An unparseable one makes the state unknown at once (never keeps an old red). */
-  receive(payload: Buffer | string): void {
+  /**
+   * One message from the topic. An unparseable one makes the state unknown at once (never keeps an old red).
+   * Returns false for an unparseable payload.
+   */
+  receive(payload: Buffer | string): boolean {
     this.counters.messages++;
     const s = parseSignalPayload(payload, this.cfg.payloadField);
     if (s === undefined) this.counters.unparseable++;
     this.last = s ?? 'unknown';
     this.lastAtMs = this.now();
+    return s !== undefined;
   }
 
   state(): SignalState {
@@ -64,10 +68,16 @@ export function subscribeSignal(
   cfg: MqttSignalConfig,
   onError: (err: Error) => void,
   now: () => number = Date.now,
+  onUnparseable: (payload: string) => void = () => undefined,
 ): SignalSource & { readonly source: MqttSignalSource } {
   const source = new MqttSignalSource(cfg, now);
+  let lastParsed = true;
   const onMessage = (topic: string, payload: Buffer) => {
-    if (topic === cfg.topic) source.receive(payload);
+    if (topic !== cfg.topic) return;
+    const parsed = source.receive(payload);
+    // Report the first bad payload of a run, not every one (a controller republishing garbage at 1 Hz).
+    if (!parsed && lastParsed) onUnparseable(payload.toString().slice(0, 80));
+    lastParsed = parsed;
   };
   const subscribe = () => {
     client.subscribe(cfg.topic, { qos: 0 }, (err) => {

@@ -74,7 +74,8 @@ describe('MQTT signal source state', () => {
 
   it('counts unparseable payloads', () => {
     const src = new MqttSignalSource(cfg, () => 0);
-    for (const p of ['red', 'x', '{"state":', 'green']) src.receive(p);
+    const parsed = ['red', 'x', '{"state":', 'green'].map((p) => src.receive(p));
+    expect(parsed).toEqual([true, false, false, true]);
     expect(src.counters).toEqual({ messages: 4, unparseable: 2 });
   });
 });
