@@ -108,7 +108,7 @@ const RULE_SPECS: Record<string, unknown>[] = [
   { type: 'crowding', zone: 'all', minCount: 5, classes: ['person'] },
   { type: 'object_present', zone: 'all', classes: ['truck'] },
   { type: 'no_helmet', violationLabel: 'no_helmet', classes: ['motorcycle'] },
-  { type: 'red_light', line: 'stop' },
+  { type: 'red_light', line: 'stop', approachPoint: [0.5, 0.8], exemptZones: ['sidewalk'] },
   { type: 'wrong_way', zone: 'road', directionDeg: 90 },
   { type: 'solid_line', line: 'solid' },
   { type: 'wrong_lane', zone: 'road', classes: ['truck'] },
