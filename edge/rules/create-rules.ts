@@ -2,6 +2,7 @@
 import type { AttributeVerdicts } from '../classify/track-attribute-voter.ts';
 import type { CameraConfig } from '../config/schema.ts';
 import { CrowdingRule } from './crowding.ts';
+import { ForbiddenTurnRule } from './forbidden-turn.ts';
 import { IllegalStopRule } from './illegal-stop.ts';
 import { NoHelmetRule } from './no-helmet.ts';
 import { ObjectPresentRule } from './object-present.ts';
@@ -9,7 +10,10 @@ import { RedLightRule } from './red-light.ts';
 import type { Rule } from './rule.ts';
 import type { RuleConfig } from './rule-schema.ts';
 import { SidewalkRule } from './sidewalk.ts';
+import { SolidLineRule } from './solid-line.ts';
 import { SpeedingRule } from './speeding.ts';
+import { WrongLaneRule } from './wrong-lane.ts';
+import { WrongWayRule } from './wrong-way.ts';
 import { ZoneDwellRule } from './zone-dwell.ts';
 
 /** `deps.attributes`: the camera's classifier verdicts (needed by no_helmet rules). */
@@ -49,6 +53,14 @@ export function createRules(
         return { rule: new ObjectPresentRule(cfg, zone(cfg.zone)), cfg };
       case 'red_light':
         return { rule: new RedLightRule(cfg, line(cfg.line), cfg.exemptZones.map(zone)), cfg };
+      case 'wrong_way':
+        return { rule: new WrongWayRule(cfg, zone(cfg.zone)), cfg };
+      case 'solid_line':
+        return { rule: new SolidLineRule(cfg, line(cfg.line)), cfg };
+      case 'wrong_lane':
+        return { rule: new WrongLaneRule(cfg, zone(cfg.zone)), cfg };
+      case 'forbidden_turn':
+        return { rule: new ForbiddenTurnRule(cfg, zone(cfg.entryZone), zone(cfg.exitZone)), cfg };
       case 'no_helmet':
         if (!deps.attributes)
           throw new Error(

@@ -41,3 +41,23 @@ export function segmentsIntersect(p1: Point, p2: Point, q1: Point, q2: Point): b
 export function boxArea(box: readonly [number, number, number, number]): number {
   return Math.max(0, box[2] - box[0]) * Math.max(0, box[3] - box[1]);
 }
+
+/** Whether segment a-b touches any segment of the polyline (a zero-length polyline segment is skipped). */
+export function segmentCrossesPolyline(a: Point, b: Point, polyline: readonly Point[]): boolean {
+  for (let i = 0; i + 1 < polyline.length; i++) {
+    const q1 = polyline[i]!;
+    const q2 = polyline[i + 1]!;
+    if (q1[0] === q2[0] && q1[1] === q2[1]) continue;
+    if (segmentsIntersect(a, b, q1, q2)) return true;
+  }
+  return false;
+}
+
+/** Unsigned angle in degrees (0..180) between two vectors; undefined if either has zero length. */
+export function angleBetweenDeg(u: Point, v: Point): number | undefined {
+  const nu = Math.hypot(u[0], u[1]);
+  const nv = Math.hypot(v[0], v[1]);
+  if (nu === 0 || nv === 0) return undefined;
+  const c = Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1]) / (nu * nv)));
+  return (Math.acos(c) * 180) / Math.PI;
+}

@@ -3,13 +3,17 @@ import { type Static, Type } from '@sinclair/typebox';
 import { DiscriminatedUnion, PointNorm } from '../../config/schema-helpers.ts';
 
 import { CrowdingRuleSchema } from './crowding.ts';
+import { ForbiddenTurnRuleSchema } from './forbidden-turn.ts';
 import { IllegalStopRuleSchema } from './illegal-stop.ts';
 import { NoHelmetRuleSchema } from './no-helmet.ts';
 import { ObjectPresentRuleSchema } from './object-present.ts';
 import { RedLightRuleSchema } from './red-light.ts';
 import { GeoId, ruleBase } from './rule-base.ts';
 import { SidewalkRuleSchema } from './sidewalk.ts';
+import { SolidLineRuleSchema } from './solid-line.ts';
 import { SpeedingRuleSchema } from './speeding.ts';
+import { WrongLaneRuleSchema } from './wrong-lane.ts';
+import { WrongWayRuleSchema } from './wrong-way.ts';
 
 // Re-exported: rule files import these from rule-base.ts (no cycle), other code from here.
 export { GeoId, ruleBase, type ScheduleConfig, ScheduleSchema } from './rule-base.ts';
@@ -55,6 +59,10 @@ export const RuleSchema = DiscriminatedUnion('type', [
   ObjectPresentRuleSchema,
   NoHelmetRuleSchema,
   RedLightRuleSchema,
+  WrongWayRuleSchema,
+  SolidLineRuleSchema,
+  WrongLaneRuleSchema,
+  ForbiddenTurnRuleSchema,
 ]);
 export type RuleConfig = Static<typeof RuleSchema>;
 export type ZoneDwellRuleConfig = Static<typeof ZoneDwellRuleSchema>;
