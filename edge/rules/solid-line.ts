@@ -28,9 +28,10 @@ export const SolidLineRuleSchema = Type.Object(
     direction: Type.Union([Type.Literal('both'), Type.Literal('one')], {
       default: 'both',
       description:
-        "'both' (default): a crossing either way fires. 'one': only a crossing from the LEFT-hand side of the " +
-        'line to its right-hand side fires, left as seen on the picture when walking the polyline from its first ' +
-        'point to its last (draw it top to bottom and vehicles moving left to right across it fire).',
+        "'both' (default): a crossing either way fires. 'one': only a crossing from the side on your LEFT to the " +
+        'side on your RIGHT as you walk along the polyline on the picture from its first point to its last. ' +
+        'E.g. a line drawn from the bottom of the picture to the top: vehicles moving left to right across it ' +
+        'fire, right to left do not (draw it top to bottom for the reverse).',
     }),
   },
   { additionalProperties: false },

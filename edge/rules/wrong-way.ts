@@ -46,7 +46,8 @@ export const WrongWayRuleSchema = Type.Object(
       default: 1.5,
       description:
         'seconds of recent path the heading is smoothed over (older half mean to newer half mean of the points ' +
-        'in the window). Longer is steadier and slower to notice a turn; limited by the tracker path length.',
+        'in the window; the newer half of the window must point against the flow too, over half minDisplacement). ' +
+        'Longer is steadier and slower to notice a turn; limited by the tracker path length.',
     }),
     minDurationS: Type.Number({
       minimum: 0,
@@ -149,8 +150,16 @@ export class WrongWayRule implements Rule {
   private against(t: Track, tsMs: number): Point | undefined {
     const a = anchorOf(t.boxXyxyNorm);
     if (!pointInPolygon(a.x, a.y, this.zone.polygon)) return undefined;
-    const d = smoothedDisplacement(t, tsMs, this.cfg.headingWindowS * 1000);
-    if (!d || Math.hypot(d[0], d[1]) < this.cfg.minDisplacement) return undefined;
+    const windowMs = this.cfg.headingWindowS * 1000;
+    const d = this.againstOver(t, tsMs, windowMs, this.cfg.minDisplacement);
+    // The newer half of the window must be against the flow too (at half the distance): the full window lags, and
+    // a short backward jerk would otherwise read as "against" for up to headingWindowS after it ended.
+    return d && this.againstOver(t, tsMs, windowMs / 2, this.cfg.minDisplacement / 2) ? d : undefined;
+  }
+
+  private againstOver(t: Track, tsMs: number, windowMs: number, minDisp: number): Point | undefined {
+    const d = smoothedDisplacement(t, tsMs, windowMs);
+    if (!d || Math.hypot(d[0], d[1]) < minDisp) return undefined;
     const angle = angleBetweenDeg(d, this.cfg.allowedDirection);
     return angle !== undefined && angle > this.cfg.maxAngleDeg ? d : undefined;
   }

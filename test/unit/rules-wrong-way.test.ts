@@ -1,0 +1,200 @@
+// wrong_way through the real RulesEngine at 5 fps: heading against the allowed direction for T s, jitter, one event per track.
+import { describe, expect, it } from 'vitest';
+import { RulesEngine, type Transition } from '../../edge/rules/engine.ts';
+import type { Rule } from '../../edge/rules/rule.ts';
+import type { RuleConfig, ZoneConfig } from '../../edge/rules/rule-schema.ts';
+import { WrongWayRule, type WrongWayRuleConfig } from '../../edge/rules/wrong-way.ts';
+import type { Track } from '../../edge/track/track.ts';
+
+const T0 = Date.parse('2026-11-23T03:00:00Z'); // 10:00 in Ho Chi Minh City
+const FRAME_MS = 200; // 5 fps
+type Pos = readonly [number, number] | undefined;
+
+/** Builds the frames of a scene: tracks[id][i] is the track's anchor in frame i (undefined: not seen). */
+function scene(tracks: Record<number, Pos[]>, over: Record<number, Partial<Track>> = {}): Track[][] {
+  const n = Math.max(0, ...Object.values(tracks).map((p) => p.length));
+  const paths = new Map<number, Track['path']>();
+  return Array.from({ length: n }, (_, i) => {
+    const out: Track[] = [];
+    for (const [key, positions] of Object.entries(tracks)) {
+      const id = Number(key);
+      const p = positions[i];
+      if (!p) continue;
+      const path = paths.get(id) ?? [];
+      path.push({ tsMs: T0 + i * FRAME_MS, x: p[0], y: p[1] });
+      if (path.length > 64) path.shift();
+      paths.set(id, path);
+      out.push({
+        id,
+        classId: 3,
+        label: 'motorcycle',
+        score: 0.8,
+        boxXyxyNorm: [p[0] - 0.02, p[1] - 0.06, p[0] + 0.02, p[1]],
+        confirmed: true,
+        hits: 10,
+        firstSeenTs: T0,
+        lastSeenTs: T0 + i * FRAME_MS,
+        path: path.map((q) => ({ ...q })),
+        ...over[id],
+      });
+    }
+    return out;
+  });
+}
+
+/** n frames moving linearly from `from` at `perS` (normalised units per second). */
+const move = (n: number, from: readonly [number, number], perS: readonly [number, number]): Pos[] =>
+  Array.from(
+    { length: n },
+    (_, i) => [from[0] + (perS[0] * i * FRAME_MS) / 1000, from[1] + (perS[1] * i * FRAME_MS) / 1000] as const,
+  );
+const still = (n: number, at: readonly [number, number]): Pos[] => Array.from({ length: n }, () => at);
+const gap = (n: number): Pos[] => Array.from({ length: n }, () => undefined);
+
+function runEngine(rule: Rule, cfg: RuleConfig, frames: Track[][]): Transition[] {
+  let n = 0;
+  const engine = new RulesEngine([{ rule, cfg }], { newId: () => `evt-${++n}-xxxxxxxx` });
+  return frames.flatMap((tracks, i) => engine.step(tracks, T0 + i * FRAME_MS));
+}
+const phases = (ts: Transition[]) => ts.map((t) => `${t.phase}:t${t.hit.trackId}`);
+
+const ROAD: ZoneConfig = {
+  id: 'road',
+  polygon: [
+    [0.1, 0.1],
+    [0.9, 0.1],
+    [0.9, 0.9],
+    [0.1, 0.9],
+  ],
+};
+
+function cfg(over: Partial<WrongWayRuleConfig> = {}): WrongWayRuleConfig {
+  return {
+    type: 'wrong_way',
+    id: 'ww',
+    zone: 'road',
+    allowedDirection: [0, -1], // traffic drives up the frame
+    maxAngleDeg: 135,
+    minDisplacement: 0.03,
+    headingWindowS: 1.5,
+    minDurationS: 1,
+    cooldownS: 30,
+    minConfidence: 0.3,
+    minBoxArea: 0,
+    ...over,
+  };
+}
+const run = (frames: Track[][], over: Partial<WrongWayRuleConfig> = {}, zone = ROAD) => {
+  const c = cfg(over);
+  return runEngine(new WrongWayRule(c, zone), c, frames);
+};
+
+/** Deterministic jitter of +-amp around a point (a parked bike's box breathing). */
+const jitter = (n: number, at: readonly [number, number], amp: number): Pos[] =>
+  Array.from(
+    { length: n },
+    (_, i) => [at[0] + amp * Math.sin(i * 2.1), at[1] + amp * Math.cos(i * 1.7)] as const,
+  );
+
+describe('wrong_way through the rules engine', () => {
+  it.each([
+    ['empty frames fire nothing', scene({}), []],
+    ['with the flow (up the frame) fires nothing', scene({ 1: move(30, [0.5, 0.85], [0, -0.1]) }), []],
+    [
+      'against the flow (down the frame) fires once, ends after the grace',
+      scene({ 1: [...move(25, [0.5, 0.15], [0, 0.1]), ...gap(15)] }),
+      ['start:t1', 'end:t1'],
+    ],
+    [
+      'diagonal down-left (150 deg from the flow) fires',
+      scene({ 1: [...move(25, [0.8, 0.15], [-0.05, 0.087]), ...gap(15)] }),
+      ['start:t1', 'end:t1'],
+    ],
+    ['crossing the road sideways (90 deg) fires nothing', scene({ 1: move(30, [0.15, 0.5], [0.1, 0]) }), []],
+    [
+      'a stationary jittering object never reads as a heading',
+      scene({ 1: jitter(300, [0.5, 0.5], 0.008) }),
+      [],
+    ],
+    [
+      'crawling against the flow below minDisplacement fires nothing',
+      scene({ 1: move(40, [0.5, 0.3], [0, 0.01]) }),
+      [],
+    ],
+    [
+      'against the flow for only 0.6 s fires nothing',
+      scene({ 1: [...still(5, [0.5, 0.3]), ...move(4, [0.5, 0.3], [0, 0.2]), ...still(20, [0.5, 0.44])] }),
+      [],
+    ],
+    ['against the flow outside the zone fires nothing', scene({ 1: move(30, [0.95, 0.1], [0, 0.1]) }), []],
+    [
+      'unconfirmed tracks never fire',
+      scene({ 1: move(25, [0.5, 0.15], [0, 0.1]) }, { 1: { confirmed: false } }),
+      [],
+    ],
+    [
+      'only the track against the flow fires',
+      scene({ 1: [...move(25, [0.3, 0.15], [0, 0.1]), ...gap(15)], 2: move(40, [0.7, 0.85], [0, -0.1]) }),
+      ['start:t1', 'end:t1'],
+    ],
+    [
+      'a one-frame dropout keeps one event',
+      scene({
+        1: [...move(12, [0.5, 0.15], [0, 0.1]), undefined, ...move(10, [0.5, 0.41], [0, 0.1]), ...gap(15)],
+      }),
+      ['start:t1', 'end:t1'],
+    ],
+  ] as [string, Track[][], string[]][])('%s', (_n, frames, expected) => {
+    expect(phases(run(frames))).toEqual(expected);
+  });
+
+  it('exactly one event per track: stop and go against the flow again, even with no cooldown', () => {
+    const frames = scene({
+      1: [
+        ...move(15, [0.5, 0.15], [0, 0.1]),
+        ...still(25, [0.5, 0.45]),
+        ...move(15, [0.5, 0.45], [0, 0.1]),
+        ...gap(15),
+      ],
+    });
+    expect(phases(run(frames, { cooldownS: 0 }))).toEqual(['start:t1', 'end:t1']);
+  });
+
+  it('starts after minDurationS against the flow and reports the heading (90 = down the frame) and zone', () => {
+    const out = run(scene({ 1: move(25, [0.5, 0.15], [0, 0.1]) }));
+    const start = out.find((t) => t.phase === 'start')!;
+    expect(start.hit.details!.headingDeg).toBeCloseTo(90, 0);
+    expect(start.hit.zone).toBe('road');
+    // The first heading exists on frame 1 (two points 0.02 apart is below minDisplacement); 0.03 is reached on
+    // frame 2 (0.4 s), then 1 s against the flow: the event starts at 1.4 s.
+    expect(start.tsMs - T0).toBe(1400);
+  });
+
+  it.each([
+    [
+      'a 3-point polygon (triangle) is a valid zone',
+      [
+        [0.1, 0.1],
+        [0.9, 0.1],
+        [0.5, 0.95],
+      ],
+      1,
+    ],
+    [
+      'a zero-area polygon (collinear points) contains nothing',
+      [
+        [0.1, 0.1],
+        [0.5, 0.5],
+        [0.9, 0.9],
+      ],
+      0,
+    ],
+  ] as [string, [number, number][], number][])('%s', (_n, polygon, starts) => {
+    const out = run(scene({ 1: move(25, [0.5, 0.15], [0, 0.1]) }), {}, { id: 'road', polygon });
+    expect(out.filter((t) => t.phase === 'start')).toHaveLength(starts);
+  });
+
+  it('refuses an allowedDirection of [0, 0]', () => {
+    expect(() => new WrongWayRule(cfg({ allowedDirection: [0, 0] }), ROAD)).toThrow(/allowedDirection/);
+  });
+});
