@@ -109,9 +109,9 @@ const RULE_SPECS: Record<string, unknown>[] = [
   { type: 'object_present', zone: 'all', classes: ['truck'] },
   { type: 'no_helmet', violationLabel: 'no_helmet', classes: ['motorcycle'] },
   { type: 'red_light', line: 'stop', approachPoint: [0.5, 0.8], exemptZones: ['sidewalk'] },
-  { type: 'wrong_way', zone: 'road', directionDeg: 90 },
+  { type: 'wrong_way', zone: 'road', allowedDirection: [0, 1] },
   { type: 'solid_line', line: 'solid' },
-  { type: 'wrong_lane', zone: 'road', classes: ['truck'] },
+  { type: 'wrong_lane', zone: 'road', allowedClasses: ['car', 'motorcycle'] },
   { type: 'forbidden_turn', entryZone: 'entry', exitZone: 'exit' },
 ];
 
