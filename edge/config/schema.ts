@@ -173,6 +173,18 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
             });
         });
       }
+      if (r.type === 'wrong_way' && r.allowedDirection[0] === 0 && r.allowedDirection[1] === 0)
+        issues.push({
+          path: `${at}.allowedDirection`,
+          value: r.allowedDirection,
+          reason: 'has no direction; give the travel vector, e.g. [0, -1] for traffic driving up the frame',
+        });
+      if (r.type === 'forbidden_turn' && r.entryZone === r.exitZone)
+        issues.push({
+          path: `${at}.exitZone`,
+          value: r.exitZone,
+          reason: 'is also the entry zone; a turn needs two zones (a U-turn: the two directions of a road)',
+        });
       if (r.type === 'speeding') {
         for (const p of checkSpeeding(r, lines))
           issues.push({ path: `${at}.${p.field}`, value: p.value, reason: p.reason });

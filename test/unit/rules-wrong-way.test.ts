@@ -1,5 +1,8 @@
 // wrong_way through the real RulesEngine at 5 fps: heading against the allowed direction for T s, jitter, one event per track.
 import { describe, expect, it } from 'vitest';
+import type { ConfigError } from '../../config/errors.ts';
+import { parseConfig } from '../../config/load.ts';
+import { checkEdgeConfig, EdgeConfigSchema } from '../../edge/config/schema.ts';
 import { RulesEngine, type Transition } from '../../edge/rules/engine.ts';
 import type { Rule } from '../../edge/rules/rule.ts';
 import type { RuleConfig, ZoneConfig } from '../../edge/rules/rule-schema.ts';
@@ -196,5 +199,63 @@ describe('wrong_way through the rules engine', () => {
 
   it('refuses an allowedDirection of [0, 0]', () => {
     expect(() => new WrongWayRule(cfg({ allowedDirection: [0, 0] }), ROAD)).toThrow(/allowedDirection/);
+  });
+});
+
+describe('config checks of the direction and turn rules', () => {
+  const camera = (rules: string) => `
+site: x
+cameras:
+  - id: c
+    source: { url: media:hcmc_street_wrongway.mp4 }
+    zones: [{ id: a, polygon: [[0, 0], [1, 0], [1, 1]] }, { id: b, polygon: [[0, 0], [0, 1], [1, 1]] }]
+    lines: [{ id: l, points: [[0, 0.5], [1, 0.5]] }]
+    rules: [${rules}]
+`;
+  const issues = (rules: string): string[] => {
+    try {
+      parseConfig(camera(rules), 'x.yaml', EdgeConfigSchema, { check: checkEdgeConfig, env: {} });
+      return [];
+    } catch (err) {
+      return (err as ConfigError).issues.map((i) => `${i.path}: ${i.reason}`);
+    }
+  };
+  it.each([
+    ['a valid wrong_way', '{ id: w, type: wrong_way, zone: a, allowedDirection: [0, -1] }', []],
+    [
+      'allowedDirection [0, 0]',
+      '{ id: w, type: wrong_way, zone: a, allowedDirection: [0, 0] }',
+      ['cameras[0].rules[0].allowedDirection: has no direction'],
+    ],
+    [
+      'maxAngleDeg below 90',
+      '{ id: w, type: wrong_way, zone: a, allowedDirection: [0, -1], maxAngleDeg: 45 }',
+      ['cameras[0].rules[0].maxAngleDeg: must be >= 90'],
+    ],
+    [
+      'wrong_way on an unknown zone',
+      '{ id: w, type: wrong_way, zone: nope, allowedDirection: [0, -1] }',
+      ['cameras[0].rules[0].zone: no zone with this id'],
+    ],
+    [
+      'solid_line on an unknown line',
+      '{ id: s, type: solid_line, line: nope }',
+      ['cameras[0].rules[0].line: no line with this id'],
+    ],
+    [
+      'wrong_lane needs allowedClasses',
+      '{ id: v, type: wrong_lane, zone: a }',
+      ['cameras[0].rules[0].allowedClasses'],
+    ],
+    [
+      'forbidden_turn with entry = exit',
+      '{ id: t, type: forbidden_turn, entryZone: a, exitZone: a }',
+      ['cameras[0].rules[0].exitZone: is also the entry zone'],
+    ],
+    ['a valid forbidden_turn', '{ id: t, type: forbidden_turn, entryZone: a, exitZone: b }', []],
+  ] as [string, string, string[]][])('%s', (_n, rules, expected) => {
+    const got = issues(rules);
+    expect(got).toHaveLength(expected.length);
+    for (const [i, e] of expected.entries()) expect(got[i]).toContain(e);
   });
 });
