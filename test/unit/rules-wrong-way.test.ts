@@ -151,6 +151,14 @@ describe('wrong_way through the rules engine', () => {
     expect(phases(run(frames))).toEqual(expected);
   });
 
+  it.each([
+    0.1, 0.2, 0.3,
+  ])('a tracker id swap onto a rider %f further down the frame (both with the flow) fires nothing', (jump) => {
+    const before = move(15, [0.5, 0.6], [0, -0.1]);
+    const after = move(25, [0.5, 0.6 - 0.3 + jump], [0, -0.1]);
+    expect(run(scene({ 1: [...before, ...after] }))).toEqual([]);
+  });
+
   it('exactly one event per track: stop and go against the flow again, even with no cooldown', () => {
     const frames = scene({
       1: [
