@@ -15,8 +15,8 @@ import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
 import { healthFields } from './publish/camera-health.ts';
 import { registerDeliveryMetrics } from './publish/delivery-metrics.ts';
-import { createSignalSource } from './signal/create-signal-source.ts';
 import { type DeliveryMetrics, EdgeDelivery } from './publish/edge-delivery.ts';
+import { createSignalSource } from './signal/create-signal-source.ts';
 
 export interface EdgeOptions {
   /** Directory of the config file, for relative paths. */

@@ -58,8 +58,10 @@ export const evidenceIds = (eventId: string) => ({
   snapshot: `${eventId}_s`,
   snapshotClean: `${eventId}_sc`,
   clip: `${eventId}_v`,
-  best: `${eventId}_b`,
 });
+
+/** The best-frame snapshot, minted only when the event ends (see attachBest). */
+export const bestEvidenceId = (eventId: string) => `${eventId}_b`;
 
 export interface RecorderCounters {
   snapshots: number;
@@ -150,7 +152,7 @@ export class EvidenceRecorder {
     if (!best || !ring || !this.o.snapshot) return refs;
     if (!ring.covering(best.ts, best.ts).some((seg) => seg.startMs <= best.ts && best.ts < seg.endMs))
       return refs;
-    const id = evidenceIds(event.id).best;
+    const id = bestEvidenceId(event.id);
     const job: CaptureJob = {
       type: 'snapshots',
       atMs: best.ts,
