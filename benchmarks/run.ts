@@ -25,7 +25,7 @@ const SECTIONS: [string, Section][] = [
   ['rules', lazy('./rules.ts', 'benchRules')],
   ['central', lazy('./central.ts', 'benchCentral')],
   ['capacity1080p', () => benchCapacity('hcmc_intersection_1080p.mp4', [2, 4, 6, 8])],
-  ['capacity360p', () => benchCapacity('us_street_intersection_360p.mp4', [8, 12, 16, 20])],
+  ['capacity360p', () => benchCapacity('us_street_intersection_360p.mp4', [8, 10, 12, 16])],
   ['e2eLatency', () => benchE2eLatency()],
 ];
 

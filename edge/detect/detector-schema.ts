@@ -106,6 +106,13 @@ export const DetectorSchema = Type.Object(
       description:
         'onnxruntime inter-op threads (default 1). Only helps graphs with parallel branches; detectors are sequential.',
     }),
+    threadSpinning: Type.Boolean({
+      default: false,
+      description:
+        'Let idle onnxruntime threads spin-wait between parallel sections (default false). Spinning saves ~3 ms per ' +
+        'yolox_nano inference on an idle box but doubles its CPU (44 vs 23 ms of CPU per inference measured here), ' +
+        'CPU the ffmpeg decoders of the other cameras need. Turn it on only for a single-camera box.',
+    }),
     graphOptimizationLevel: Type.Union(
       GRAPH_OPTIMIZATION_LEVELS.map((l) => Type.Literal(l)),
       {

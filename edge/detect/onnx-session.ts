@@ -9,6 +9,8 @@ export interface SessionOptions {
   graphOptimizationLevel: GraphOptimizationLevel;
   /** An onnxruntime execution provider name: cpu (default), or one listed by availableExecutionProviders(). */
   executionProvider: string;
+  /** Let idle intra-op threads spin-wait for the next parallel section (see DetectorSchema.threadSpinning). */
+  threadSpinning?: boolean;
 }
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
@@ -39,6 +41,13 @@ export async function loadSession(file: string, opts: SessionOptions): Promise<o
       intraOpNumThreads: opts.intraOpThreads,
       interOpNumThreads: opts.interOpThreads,
       graphOptimizationLevel: opts.graphOptimizationLevel,
+      // onnxruntime_session_options_config_keys.h: session.intra_op.allow_spinning / inter_op.allow_spinning.
+      extra: {
+        session: {
+          intra_op: { allow_spinning: opts.threadSpinning ? '1' : '0' },
+          inter_op: { allow_spinning: opts.threadSpinning ? '1' : '0' },
+        },
+      },
     });
   } catch (err) {
     throw new ModelError(

@@ -51,6 +51,8 @@ describe('edge config', () => {
     expect(cfg.cameras[0]!.fps).toBe(5);
     expect(cfg.cameras[0]!.source.transport).toBe('tcp');
     expect(cfg.detector.confidence).toBe(0.3);
+    expect(cfg.detector.threadSpinning).toBe(false); // a many-camera box needs the CPU for its decoders
+    expect(cfg.cameras[0]!.source.skipLoopFilter).toBe(false);
     const rule = cfg.cameras[0]!.rules[0]!;
     expect(rule.cooldownS).toBe(30);
   });

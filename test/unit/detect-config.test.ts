@@ -35,6 +35,7 @@ describe('detector and per-camera detection config', () => {
       graphOptimizationLevel: 'all',
       executionProvider: 'cpu',
       warmupRuns: 2,
+      threadSpinning: false,
     });
     expect(cfg.cameras[0]!.detections).toEqual({
       minConfidence: 0,
