@@ -45,6 +45,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       },
       database: { path: path.join(dataDir, 'central.sqlite') },
       evidence: { dir: path.join(dataDir, 'evidence'), retentionDays: 30, maxBytes: 0 },
+      // The camera inventory (names, positions for the review page and IOC alerts) from the edge config.
+      cameras: edgeConfig.cameras.map((c) => ({
+        site: edgeConfig.site,
+        id: c.id,
+        ...(c.name ? { name: c.name } : {}),
+        ...(c.location ? { location: c.location } : {}),
+      })),
       auth: {
         tokens: [
           { name: 'demo-reviewer', role: 'reviewer', token: reviewerToken },
