@@ -125,9 +125,13 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   for (const c of cameras) c.start();
 
   const metrics = new EdgeMetrics({
-    cameras: () => Object.fromEntries(cameras.map((c, i) => [enabled[i]!.id, c.stats])),
+    cameras: () =>
+      Object.fromEntries(
+        cameras.map((c, i) => [enabled[i]!.id, { ...c.stats, online: c.source.state === 'online' }]),
+      ),
     brokerConnected: () => publisher.connected,
     eventsPublished,
+    detectorQueueDepth: () => pool.depth,
     outbox: () => {
       const m = delivery.metrics();
       return {

@@ -62,6 +62,15 @@ describe('metrics during a demo run', () => {
     expect(sum(m, 'matthan_edge_detections_total')).toBeGreaterThan(0);
     expect(sum(m, 'matthan_edge_events_published_total')).toBeGreaterThan(0);
     expect(m.get('matthan_edge_broker_connected')).toBe(1);
+    // Gauges that are legitimately 0 on a healthy one-camera demo: present, with a value.
+    for (const gauge of [
+      'matthan_edge_detector_queue_depth',
+      'matthan_edge_outbox_events',
+      'matthan_edge_outbox_bytes',
+    ]) {
+      expect(Number.isFinite(m.get(gauge)), gauge).toBe(true);
+    }
+    expect(m.get('matthan_edge_camera_online{camera="cam-nguyen-hue-01"}')).toBe(1);
     for (const stage of ['preprocess', 'inference', 'postprocess', 'track', 'rules']) {
       const count = [...m].find(
         ([k]) => k.startsWith('matthan_edge_stage_seconds_count') && k.includes(`stage="${stage}"`),
