@@ -1,7 +1,7 @@
 // Crowding: the person count in a zone stays >= minCount for durationS (one zone-level lasting event, debounced).
 import { type Static, Type } from '@sinclair/typebox';
 import { anchorOf } from '../track/track.ts';
-import { pointInPolygon } from './geometry.ts';
+import { pointInPolygon, unionBox } from './geometry.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
 import type { ZoneConfig } from './rule-schema.ts';
@@ -77,17 +77,8 @@ export class CrowdingRule implements Rule {
       }
     }
     if (count > 0) {
-      const box: [number, number, number, number] = [1, 1, 0, 0];
-      let conf = 0;
-      for (const t of inZone) {
-        box[0] = Math.min(box[0], t.boxXyxyNorm[0]);
-        box[1] = Math.min(box[1], t.boxXyxyNorm[1]);
-        box[2] = Math.max(box[2], t.boxXyxyNorm[2]);
-        box[3] = Math.max(box[3], t.boxXyxyNorm[3]);
-        conf += t.score;
-      }
-      this.lastBox = box;
-      this.lastConfidence = conf / count;
+      this.lastBox = unionBox(inZone.map((t) => t.boxXyxyNorm));
+      this.lastConfidence = inZone.reduce((sum, t) => sum + t.score, 0) / count;
     }
     if (this.aboveSince === undefined || tsMs - this.aboveSince < this.cfg.durationS * 1000) return [];
     // Start only on a frame that meets the count; once firing, a dip within the grace keeps the event.

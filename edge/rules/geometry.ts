@@ -61,3 +61,17 @@ export function angleBetweenDeg(u: Point, v: Point): number | undefined {
   const c = Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1]) / (nu * nv)));
   return (Math.acos(c) * 180) / Math.PI;
 }
+
+/** The smallest box holding every box (normalised xyxy); [1, 1, 0, 0] for none. */
+export function unionBox(
+  boxes: Iterable<readonly [number, number, number, number]>,
+): [number, number, number, number] {
+  const box: [number, number, number, number] = [1, 1, 0, 0];
+  for (const b of boxes) {
+    box[0] = Math.min(box[0], b[0]);
+    box[1] = Math.min(box[1], b[1]);
+    box[2] = Math.max(box[2], b[2]);
+    box[3] = Math.max(box[3], b[3]);
+  }
+  return box;
+}

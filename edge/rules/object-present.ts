@@ -1,8 +1,6 @@
 // Object present: an object of a configured (usually custom-model) class such as garbage, fire, smoke or flood in a zone for dwellS.
 import { type Static, Type } from '@sinclair/typebox';
-import { anchorOf } from '../track/track.ts';
-import { pointInPolygon } from './geometry.ts';
-import { PresenceTimer } from './presence-timer.ts';
+import { dwellHitsInZone, PresenceTimer } from './presence-timer.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
 import type { ZoneConfig } from './rule-schema.ts';
@@ -52,24 +50,14 @@ export class ObjectPresentRule implements Rule {
   }
 
   evaluate(input: RuleInput): RuleHit[] {
-    const hits: RuleHit[] = [];
-    for (const t of input.tracks) {
-      if (!this.cfg.classes.includes(t.label)) continue; // the engine filters too; a rule built by hand stays safe
-      const a = anchorOf(t.boxXyxyNorm);
-      if (!pointInPolygon(a.x, a.y, this.zone.polygon)) continue;
-      const dwellS = this.timer.inside(t.id, input.tsMs) / 1000;
-      if (dwellS < this.cfg.dwellS) continue;
-      hits.push({
-        key: `t${t.id}`,
-        trackId: t.id,
-        label: t.label,
-        confidence: t.score,
-        boxXyxyNorm: t.boxXyxyNorm,
-        zone: this.zone.id,
-        details: { dwellS: Math.round(dwellS * 10) / 10 },
-      });
-    }
-    this.timer.sweep(input.tsMs);
-    return hits;
+    // The engine filters classes too; a rule built by hand stays safe.
+    return dwellHitsInZone(
+      this.timer,
+      input.tracks,
+      this.zone,
+      input.tsMs,
+      this.cfg.dwellS,
+      (t) => !this.cfg.classes.includes(t.label),
+    );
   }
 }

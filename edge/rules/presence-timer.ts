@@ -1,4 +1,8 @@
 // Per-key presence timer for occupancy rules: how long a subject has been in a zone, tolerant of short absences.
+import { anchorOf, type Track } from '../track/track.ts';
+import { pointInPolygon } from './geometry.ts';
+import type { RuleHit } from './rule.ts';
+import type { ZoneConfig } from './rule-schema.ts';
 
 /**
  * A subject (track) whose anchor leaves the zone, or is missed by the detector, for less than `graceMs` keeps
@@ -25,4 +29,38 @@ export class PresenceTimer {
   sweep(tsMs: number): void {
     for (const [key, s] of this.seen) if (tsMs - s[1] > this.graceMs) this.seen.delete(key);
   }
+}
+
+/**
+ * The per-track dwell hits of occupancy rules (zone_dwell-like): every track whose anchor (box bottom-centre) has
+ * stayed in the zone for at least dwellS, grace per the timer, keyed `t{track}` with details.dwellS. Sweeps the
+ * timer, so call it once per frame. `skip` leaves tracks out (e.g. classes allowed in a lane).
+ */
+export function dwellHitsInZone(
+  timer: PresenceTimer,
+  tracks: readonly Track[],
+  zone: ZoneConfig,
+  tsMs: number,
+  dwellS: number,
+  skip: (t: Track) => boolean = () => false,
+): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const t of tracks) {
+    if (skip(t)) continue;
+    const a = anchorOf(t.boxXyxyNorm);
+    if (!pointInPolygon(a.x, a.y, zone.polygon)) continue;
+    const inS = timer.inside(t.id, tsMs) / 1000;
+    if (inS < dwellS) continue;
+    hits.push({
+      key: `t${t.id}`,
+      trackId: t.id,
+      label: t.label,
+      confidence: t.score,
+      boxXyxyNorm: t.boxXyxyNorm,
+      zone: zone.id,
+      details: { dwellS: Math.round(inS * 10) / 10 },
+    });
+  }
+  timer.sweep(tsMs);
+  return hits;
 }

@@ -1,8 +1,7 @@
 // Sidewalk encroachment: vehicles or objects persisting in a sidewalk polygon (per track, or a zone-level count).
 import { type Static, Type } from '@sinclair/typebox';
-import { anchorOf } from '../track/track.ts';
-import { pointInPolygon } from './geometry.ts';
-import { PresenceTimer } from './presence-timer.ts';
+import { unionBox } from './geometry.ts';
+import { dwellHitsInZone, PresenceTimer } from './presence-timer.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
 import type { ZoneConfig } from './rule-schema.ts';
@@ -51,32 +50,10 @@ export class SidewalkRule implements Rule {
   }
 
   evaluate(input: RuleInput): RuleHit[] {
-    const hits: RuleHit[] = [];
-    for (const t of input.tracks) {
-      const a = anchorOf(t.boxXyxyNorm);
-      if (!pointInPolygon(a.x, a.y, this.zone.polygon)) continue;
-      const dwellS = this.timer.inside(t.id, input.tsMs) / 1000;
-      if (dwellS < this.cfg.dwellS) continue;
-      hits.push({
-        key: `t${t.id}`,
-        trackId: t.id,
-        label: t.label,
-        confidence: t.score,
-        boxXyxyNorm: t.boxXyxyNorm,
-        zone: this.zone.id,
-        details: { dwellS: Math.round(dwellS * 10) / 10 },
-      });
-    }
-    this.timer.sweep(input.tsMs);
+    const hits = dwellHitsInZone(this.timer, input.tracks, this.zone, input.tsMs, this.cfg.dwellS);
     if (this.cfg.minCount === undefined) return hits;
     if (hits.length < this.cfg.minCount) return [];
-    const box: [number, number, number, number] = [1, 1, 0, 0];
-    for (const h of hits) {
-      box[0] = Math.min(box[0], h.boxXyxyNorm[0]);
-      box[1] = Math.min(box[1], h.boxXyxyNorm[1]);
-      box[2] = Math.max(box[2], h.boxXyxyNorm[2]);
-      box[3] = Math.max(box[3], h.boxXyxyNorm[3]);
-    }
+    const box = unionBox(hits.map((h) => h.boxXyxyNorm));
     const labels = new Set(hits.map((h) => h.label));
     return [
       {

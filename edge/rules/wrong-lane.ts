@@ -1,8 +1,6 @@
 // Wrong lane: a track of a class not allowed in a lane polygon (a bus lane, a motorbike lane) staying in it for dwellS.
 import { type Static, Type } from '@sinclair/typebox';
-import { anchorOf } from '../track/track.ts';
-import { pointInPolygon } from './geometry.ts';
-import { PresenceTimer } from './presence-timer.ts';
+import { dwellHitsInZone, PresenceTimer } from './presence-timer.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
 import type { ZoneConfig } from './rule-schema.ts';
@@ -50,24 +48,8 @@ export class WrongLaneRule implements Rule {
   }
 
   evaluate(input: RuleInput): RuleHit[] {
-    const hits: RuleHit[] = [];
-    for (const t of input.tracks) {
-      if (this.cfg.allowedClasses.includes(t.label)) continue;
-      const a = anchorOf(t.boxXyxyNorm);
-      if (!pointInPolygon(a.x, a.y, this.zone.polygon)) continue;
-      const dwellMs = this.timer.inside(t.id, input.tsMs);
-      if (dwellMs < this.cfg.dwellS * 1000) continue;
-      hits.push({
-        key: `t${t.id}`,
-        trackId: t.id,
-        label: t.label,
-        confidence: t.score,
-        boxXyxyNorm: t.boxXyxyNorm,
-        zone: this.zone.id,
-        details: { dwellS: Math.round(dwellMs / 100) / 10 },
-      });
-    }
-    this.timer.sweep(input.tsMs);
-    return hits;
+    return dwellHitsInZone(this.timer, input.tracks, this.zone, input.tsMs, this.cfg.dwellS, (t) =>
+      this.cfg.allowedClasses.includes(t.label),
+    );
   }
 }
