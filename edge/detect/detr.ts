@@ -9,8 +9,8 @@ import type { Detection } from './detection.ts';
 import type { DetectorConfig } from './detector-schema.ts';
 import { familyMismatch } from './family-mismatch.ts';
 import { imageInputSize } from './image-input.ts';
-import { OnnxDetector } from './onnx-detector.ts';
-import { loadSession, type TensorInfo, tensorInfos } from './onnx-session.ts';
+import { loadOnnxDetector, OnnxDetector } from './onnx-detector.ts';
+import type { TensorInfo } from './onnx-session.ts';
 import { PlanarInput } from './planar-input.ts';
 
 interface DetrTensors {
@@ -53,10 +53,7 @@ export class DetrDetector extends OnnxDetector {
   }
 
   static async load(model: ResolvedModel, cfg: DetectorConfig): Promise<DetrDetector> {
-    const session = await loadSession(model.file, cfg);
-    try {
-      const inputs = tensorInfos(session.inputMetadata);
-      const outputs = tensorInfos(session.outputMetadata);
+    return loadOnnxDetector(model.file, cfg, (session, { inputs, outputs }) => {
       const fail = (why: string) =>
         familyMismatch('detr', model.file, why, inputs, outputs, model.labels.length);
       const names = detrTensors(inputs, outputs, fail);
@@ -65,7 +62,7 @@ export class DetrDetector extends OnnxDetector {
         { configSize: cfg.inputSize, catalogSize: model.inputSize },
         fail,
       );
-      const det = new DetrDetector(
+      return new DetrDetector(
         session,
         model,
         width,
@@ -74,12 +71,7 @@ export class DetrDetector extends OnnxDetector {
         classThresholds(cfg, model.labels),
         cfg.dedupeIou,
       );
-      await det.warmUp(cfg.warmupRuns);
-      return det;
-    } catch (err) {
-      await session.release();
-      throw err;
-    }
+    });
   }
 
   protected preprocess(frame: Frame): ort.InferenceSession.FeedsType {

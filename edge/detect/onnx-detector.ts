@@ -3,7 +3,8 @@ import type * as ort from 'onnxruntime-node';
 import type { Frame, FrameSpec } from '../ingest/frame.ts';
 import type { Detection } from './detection.ts';
 import type { Detector, DetectorTimings } from './detector.ts';
-import type { DetectorFamily } from './detector-schema.ts';
+import type { DetectorConfig, DetectorFamily } from './detector-schema.ts';
+import { loadSession, type TensorInfo, tensorInfos } from './onnx-session.ts';
 
 export abstract class OnnxDetector implements Detector {
   abstract readonly family: DetectorFamily;
@@ -70,5 +71,28 @@ export abstract class OnnxDetector implements Detector {
 
   async close(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/**
+ * Loads a model's session, lets `build` check its tensors and make the detector, then warms it up; the session
+ * is released if any step fails, so a refused file leaks nothing.
+ */
+export async function loadOnnxDetector<T extends OnnxDetector>(
+  file: string,
+  cfg: DetectorConfig,
+  build: (session: ort.InferenceSession, io: { inputs: TensorInfo[]; outputs: TensorInfo[] }) => T,
+): Promise<T> {
+  const session = await loadSession(file, cfg);
+  try {
+    const det = build(session, {
+      inputs: tensorInfos(session.inputMetadata),
+      outputs: tensorInfos(session.outputMetadata),
+    });
+    await det.warmUp(cfg.warmupRuns);
+    return det;
+  } catch (err) {
+    await session.release();
+    throw err;
   }
 }

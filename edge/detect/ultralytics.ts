@@ -9,8 +9,7 @@ import type { Detection } from './detection.ts';
 import type { DetectorConfig } from './detector-schema.ts';
 import { familyMismatch } from './family-mismatch.ts';
 import { imageInputSize } from './image-input.ts';
-import { OnnxDetector } from './onnx-detector.ts';
-import { loadSession, tensorInfos } from './onnx-session.ts';
+import { loadOnnxDetector, OnnxDetector } from './onnx-detector.ts';
 import { PlanarInput } from './planar-input.ts';
 
 export class UltralyticsDetector extends OnnxDetector {
@@ -45,10 +44,7 @@ export class UltralyticsDetector extends OnnxDetector {
   }
 
   static async load(model: ResolvedModel, cfg: DetectorConfig): Promise<UltralyticsDetector> {
-    const session = await loadSession(model.file, cfg);
-    try {
-      const inputs = tensorInfos(session.inputMetadata);
-      const outputs = tensorInfos(session.outputMetadata);
+    return loadOnnxDetector(model.file, cfg, (session, { inputs, outputs }) => {
       const numClasses = model.labels.length;
       const fail = (why: string) =>
         familyMismatch('ultralytics', model.file, why, inputs, outputs, numClasses);
@@ -69,7 +65,7 @@ export class UltralyticsDetector extends OnnxDetector {
           `expected 4 + ${numClasses} rows (cx, cy, w, h, one score per label) in [1, ${want}, N] or [1, N, ${want}]`,
         );
       }
-      const det = new UltralyticsDetector(
+      return new UltralyticsDetector(
         session,
         model,
         width,
@@ -79,12 +75,7 @@ export class UltralyticsDetector extends OnnxDetector {
         classThresholds(cfg, model.labels),
         cfg.nmsIou,
       );
-      await det.warmUp(cfg.warmupRuns);
-      return det;
-    } catch (err) {
-      await session.release();
-      throw err;
-    }
+    });
   }
 
   protected preprocess(frame: Frame): ort.InferenceSession.FeedsType {

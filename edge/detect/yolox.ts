@@ -8,8 +8,7 @@ import type { Detection } from './detection.ts';
 import type { DetectorConfig } from './detector-schema.ts';
 import { familyMismatch } from './family-mismatch.ts';
 import { imageInputSize } from './image-input.ts';
-import { OnnxDetector } from './onnx-detector.ts';
-import { loadSession, tensorInfos } from './onnx-session.ts';
+import { loadOnnxDetector, OnnxDetector } from './onnx-detector.ts';
 import { PlanarInput } from './planar-input.ts';
 
 const STRIDES = [8, 16, 32] as const;
@@ -57,10 +56,7 @@ export class YoloxDetector extends OnnxDetector {
   }
 
   static async load(model: ResolvedModel, cfg: DetectorConfig): Promise<YoloxDetector> {
-    const session = await loadSession(model.file, cfg);
-    try {
-      const inputs = tensorInfos(session.inputMetadata);
-      const outputs = tensorInfos(session.outputMetadata);
+    return loadOnnxDetector(model.file, cfg, (session, { inputs, outputs }) => {
       const fail = (why: string) =>
         familyMismatch('yolox', model.file, why, inputs, outputs, model.labels.length);
       if (inputs.length !== 1) throw fail(`expected one image input, found ${inputs.length}`);
@@ -82,7 +78,7 @@ export class YoloxDetector extends OnnxDetector {
           `expected 5 + ${model.labels.length} columns (x, y, w, h, obj, one score per label), found ${cols}`,
         );
       }
-      const det = new YoloxDetector(
+      return new YoloxDetector(
         session,
         model,
         width,
@@ -92,12 +88,7 @@ export class YoloxDetector extends OnnxDetector {
         classThresholds(cfg, model.labels),
         cfg.nmsIou,
       );
-      await det.warmUp(cfg.warmupRuns);
-      return det;
-    } catch (err) {
-      await session.release();
-      throw err;
-    }
+    });
   }
 
   /** Packed BGR HWC bytes -> planar float CHW, raw 0..255 as YOLOX expects. */
