@@ -20,6 +20,8 @@ export interface ResolvedModel {
   family: DetectorFamily;
   /** From the catalog; for custom models it is read from the ONNX input shape at load. */
   inputSize?: number;
+  /** From the catalog: the input shape for 16:9 cameras this model's graph takes (detector.inputShape default). */
+  cameraInputShape?: { width: number; height: number };
   labels: string[];
 }
 
@@ -67,6 +69,7 @@ export function resolveModel(
       file,
       family: entry.family,
       inputSize: entry.inputSize,
+      ...(entry.cameraInputShape ? { cameraInputShape: entry.cameraInputShape } : {}),
       labels: readLabels(labelsFile),
     };
   }

@@ -8,10 +8,15 @@ what="${1:-test}"
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have ffmpeg || need+=(ffmpeg)
+# central prints PDF records with Noto Sans (Vietnamese glyphs)
+[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need+=(fonts-noto-core)
 if [ "$what" = test ] || [ "$what" = bench ]; then
   have mosquitto || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
   have xmllint || need+=(libxml2-utils)
+  have openssl || need+=(openssl) # broker-tls.test.ts makes its certificates
+  have mosquitto_passwd || need+=(mosquitto) # broker-acl.test.ts checks our hashes against it
   have chromium || need+=(chromium)
+  have pdftotext || need+=(poppler-utils) # the export tests read the printed record back
   /usr/bin/python3 -c 'import gi; gi.require_version("GstRtspServer", "1.0")' >/dev/null 2>&1 ||
     need+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-rtsp)
 fi
