@@ -1,5 +1,5 @@
 // One camera's pipeline: ffmpeg frames -> latest-frame slot -> shared detector -> tracker -> rules -> events.
-import type { MatthanEvent, SignalState } from '../contract/index.ts';
+import type { MatthanEvent, SignalState, ViewStatus } from '../contract/index.ts';
 import type { Logger } from '../lib/log.ts';
 import type { AttributeClassifier } from './classify/attribute-classifier.ts';
 import { AttributeStage } from './classify/attribute-stage.ts';
@@ -11,15 +11,18 @@ import {
   filterIsActive,
 } from './detect/detection-filter.ts';
 import type { DetectorPool } from './detect/detector-pool.ts';
-import { buildEvent } from './events/event-builder.ts';
+import { buildEvent, type EventContext } from './events/event-builder.ts';
 import { FfmpegSource } from './ingest/ffmpeg-source.ts';
 import type { Frame } from './ingest/frame.ts';
 import { SegmentRing } from './ingest/segment-ring.ts';
 import type { ResolvedSource } from './ingest/source-url.ts';
 import { createRules } from './rules/create-rules.ts';
-import { RulesEngine } from './rules/engine.ts';
+import { RulesEngine, type Transition } from './rules/engine.ts';
+import { signalProvenance } from './signal/signal-provenance.ts';
+import { SignalTimeline } from './signal/signal-timeline.ts';
 import { ByteTrack } from './track/byte-track.ts';
-import type { Tracker } from './track/track.ts';
+import type { Track, Tracker } from './track/track.ts';
+import { ViewGuardStage } from './view/view-guard-stage.ts';
 
 export interface CameraStats {
   framesIn: number;
@@ -39,6 +42,8 @@ export interface FrameTimings {
   inferenceMs: number;
   postprocessMs: number;
   trackMs: number;
+  /** The view guard: grayscale image, view measurement (every few frames) and mapping detections. */
+  viewMs: number;
   rulesMs: number;
   publishMs: number;
 }
@@ -47,6 +52,8 @@ export interface CameraPipelineDeps {
   site: string;
   camera: CameraConfig;
   source: ResolvedSource;
+  /** camera.source.analysisUrl resolved: the stream the detector decodes, when not `source`. */
+  analysisSource?: ResolvedSource;
   pool: DetectorPool;
   timezone: string;
   log: Logger;
@@ -61,6 +68,12 @@ export interface CameraPipelineDeps {
   attributeClassifier?: AttributeClassifier;
   /** {dataDir}/ring/{camera}; without it (a pipeline built by hand in a tool or test) the ring is off. */
   ringDir?: string;
+  /** camera.viewGuard.referenceImage resolved against the config's directory. */
+  viewReferenceFile?: string;
+  /** Called when the view guard's state changes (the status message's `view`). */
+  onViewChange?: (view: ViewStatus) => void;
+  /** Every processed frame's tracks (the plate reader keeps the vehicles' boxes to crop them later). */
+  onTracks?: (tsMs: number, tracks: readonly Track[]) => void;
 }
 
 export class CameraPipeline {
@@ -74,8 +87,14 @@ export class CameraPipeline {
   readonly source: FfmpegSource;
   /** The last seconds of encoded video on disk (evidence clips); undefined when the camera's ring is disabled. */
   readonly ring: SegmentRing | undefined;
+  /** Measures the view against the reference; undefined when camera.viewGuard is disabled. */
+  readonly view: ViewGuardStage | undefined;
   private readonly tracker: Tracker;
+  /** What every event of this camera carries besides the hit (the signal source of red_light events). */
+  private readonly eventContext: EventContext;
   private readonly engine: RulesEngine;
+  /** Signal states seen on analysed frames, so events say what the light was at each moment. */
+  private readonly signalSeen = new SignalTimeline();
   /** Crop classification and per-track votes, when the camera has a classifier. */
   private readonly attributes: AttributeStage | undefined;
   /** This camera's detection filters, compiled against the model's labels; undefined when they keep everything. */
@@ -96,6 +115,7 @@ export class CameraPipeline {
   }).then(() => this.idle());
 
   constructor(private readonly d: CameraPipelineDeps) {
+    this.eventContext = { signalSource: signalProvenance(d.camera.signal), signalSeen: this.signalSeen };
     this.tracker = new ByteTrack(d.camera.tracker);
     this.attributes =
       d.camera.classifier && d.attributeClassifier
@@ -110,6 +130,15 @@ export class CameraPipeline {
       `cameras.${d.camera.id}.detections`,
     );
     this.filter = filterIsActive(filter) ? filter : undefined;
+    this.view = d.camera.viewGuard.enabled
+      ? new ViewGuardStage(d.camera.viewGuard, {
+          cameraId: d.camera.id,
+          log: d.log,
+          // Resolved by edge/main.ts against the config's directory; as written (cwd) in a hand-built pipeline.
+          referenceFile: d.viewReferenceFile ?? d.camera.viewGuard.referenceImage,
+          onChange: d.onViewChange,
+        })
+      : undefined;
     const ring = d.camera.ring;
     this.ring =
       ring.enabled && d.ringDir
@@ -121,6 +150,9 @@ export class CameraPipeline {
       transport: d.camera.source.transport,
       realtime: d.camera.source.realtime,
       skipLoopFilter: d.camera.source.skipLoopFilter,
+      decodeNice: d.camera.source.decodeNice,
+      skipFrames: d.camera.source.skipFrames,
+      analysisSource: d.analysisSource,
       loop: d.camera.source.loop,
       fps: d.camera.fps,
       stallTimeoutS: d.camera.source.stallTimeoutS,
@@ -168,15 +200,22 @@ export class CameraPipeline {
     this.stats.framesProcessed++;
     this.stats.detections += detections.length;
     this.lastFrameTs = frame.tsMs;
-    const tracks = this.tracker.update(detections, frame.tsMs);
-    if (this.attributes) await this.attributes.run(frame, tracks);
+    // Tracker and rules work in the reference view; nothing reaches them while the view has moved.
+    const seen = this.view ? await this.view.step(frame, detections) : detections;
+    const viewMs = this.view?.lastMs ?? 0;
+    const tracks = this.tracker.update(seen, frame.tsMs);
+    // The plate reader crops full-resolution frames of the camera as it is: boxes in the current view.
+    this.d.onTracks?.(frame.tsMs, this.view ? this.inCurrentView(tracks) : tracks);
+    if (this.attributes) await this.attributes.run(frame, this.view ? this.inCurrentView(tracks) : tracks);
     const t2 = performance.now();
     this.d.signalFrame?.(frame);
-    const transitions = this.engine.step(tracks, frame.tsMs, this.d.signal?.() ?? 'unknown');
+    const signal = this.d.signal?.() ?? 'unknown';
+    this.signalSeen.record(frame.tsMs, signal); // events carry the state at each moment (review overlay)
+    const transitions = this.engine.step(tracks, frame.tsMs, signal);
     const t3 = performance.now();
     for (const t of transitions) {
       this.stats.events++;
-      this.d.emitEvent(buildEvent(this.d.site, this.d.camera.id, t));
+      this.d.emitEvent(this.toEvent(t));
     }
     const t4 = performance.now();
     if (this.d.onTimings) {
@@ -187,12 +226,25 @@ export class CameraPipeline {
         preprocessMs: timings.preprocessMs,
         inferenceMs: timings.inferenceMs,
         postprocessMs: timings.postprocessMs,
-        trackMs: t2 - t1,
+        trackMs: t2 - t1 - viewMs,
+        viewMs,
         rulesMs: t3 - t2,
         publishMs: t4 - t3,
       });
     }
     this.idleSince = t4;
+  }
+
+  /** Events carry boxes and paths as the current picture shows them (snapshots are cut from it). */
+  private toEvent(t: Transition): MatthanEvent {
+    const event = buildEvent(this.d.site, this.d.camera.id, t, this.eventContext);
+    return this.view ? this.view.toCurrentView(event) : event;
+  }
+
+  /** Tracks with their boxes back in the current picture, for crops of the current frame. */
+  private inCurrentView(tracks: Track[]): Track[] {
+    const view = this.view!;
+    return tracks.map((t) => ({ ...t, boxXyxyNorm: view.toCurrentBox(t.boxXyxyNorm) }));
   }
 
   /** Adds a per-frame timings listener (metrics, benchmarks). */
@@ -218,6 +270,7 @@ export class CameraPipeline {
     this.pending = undefined;
     // A file read faster than real time runs ahead of the wall clock: never end an event before its last frame.
     for (const t of this.engine.flush(Math.max(Date.now(), this.lastFrameTs)))
-      this.d.emitEvent(buildEvent(this.d.site, this.d.camera.id, t));
+      this.d.emitEvent(this.toEvent(t));
+    this.view?.close();
   }
 }

@@ -1,19 +1,22 @@
 // The edge box, as a table of contents: resolve the model, start the detector, the publisher and every camera.
 import path from 'node:path';
-import type { MatthanEvent } from '../contract/index.ts';
+import type { MatthanEvent, StatusMessage } from '../contract/index.ts';
 import { logger } from '../lib/log.ts';
 import { modelsDir } from '../models/asset-dirs.ts';
-import { resolveModel } from '../models/resolve.ts';
 import { CameraPipeline, type CameraStats, type FrameTimings } from './camera-pipeline.ts';
 import { OnnxAttributeClassifier } from './classify/onnx-attribute-classifier.ts';
 import type { EdgeConfig } from './config/schema.ts';
-import { createDetector } from './detect/create-detector.ts';
 import { DetectorPool } from './detect/detector-pool.ts';
+import { loadDetector } from './detect/load-detector.ts';
 import { EvidenceRecorder, type RecorderCamera, type RingLike } from './evidence/evidence-recorder.ts';
 import { startEdgeServer } from './http/edge-server.ts';
 import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
+import { registerPlateMetrics } from './plate/plate-metrics.ts';
+import type { PlateCounters } from './plate/plate-service.ts';
+import { type PlatesHandle, startPlates } from './plate/start-plates.ts';
 import { healthFields } from './publish/camera-health.ts';
+import { cameraScene } from './publish/camera-scene.ts';
 import { registerDeliveryMetrics } from './publish/delivery-metrics.ts';
 import { type DeliveryMetrics, EdgeDelivery } from './publish/edge-delivery.ts';
 import { createSignalSource } from './signal/create-signal-source.ts';
@@ -35,6 +38,8 @@ export interface EdgeHandle {
     eventsPublished: number;
     publishFailures: number;
     delivery: DeliveryMetrics;
+    /** Plate reading (undefined when no camera reads plates). */
+    plates?: PlateCounters & { pending: number; queued: number };
   };
   stop(): Promise<void>;
 }
@@ -42,12 +47,17 @@ export interface EdgeHandle {
 export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Promise<EdgeHandle> {
   const log = logger('edge', { site: config.site });
   const configDir = opts.configDir ?? process.cwd();
-  const model = resolveModel(config.detector, { modelsDir: config.modelsDir, configDir });
-  const detector = await createDetector(model, config.detector);
+  // A camera-shaped input (detector.inputShape) is a copy of the shared model derived into the data directory.
+  const { detector, model, derived } = await loadDetector(config.detector, {
+    modelsDir: config.modelsDir,
+    configDir,
+    dataDir: config.dataDir,
+  });
   log.info(
     {
       model: model.name,
       family: model.family,
+      ...(derived ? { derivedModel: derived.file, derivedSha256: derived.sha256 } : {}),
       input: detector.frameSpec,
       executionProvider: config.detector.executionProvider,
       intraOpThreads: config.detector.intraOpThreads,
@@ -59,16 +69,32 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   const delivery = new EdgeDelivery(config, log);
   const publisher = delivery.publisher;
   let recorder: EvidenceRecorder | undefined;
-  const publishEvent = (event: MatthanEvent) => {
+  let plates: PlatesHandle | undefined;
+  const deliverEvent = (event: MatthanEvent) => {
     try {
-      delivery.publishEvent(recorder ? recorder.attach(event) : event);
+      delivery.publishEvent(event);
       lastEventTs.set(event.camera, event.ts);
     } catch (err) {
       // The outbox refused the write (disk full, I/O error): the one place an event can be lost, so say so loudly.
       log.error({ camera: event.camera, event: event.id, err: (err as Error).message }, 'event not queued');
     }
   };
-  const eventsPublished = () => delivery.sender.counters.acked;
+  // Evidence ids first, then the plate (an end message may wait for its plate read, see edge/plate).
+  const publishEvent = (event: MatthanEvent) => {
+    let e = event;
+    try {
+      if (recorder) e = recorder.attach(event);
+    } catch (err) {
+      log.error(
+        { camera: event.camera, event: event.id, err: (err as Error).message },
+        'evidence not attached',
+      );
+    }
+    if (plates) plates.handle(e);
+    else deliverEvent(e);
+  };
+  // Taken by the broker (PUBACK); central's acknowledgements are matthan_edge_events_central_acked_total.
+  const eventsPublished = () => delivery.sender.counters.published;
   const lastEventTs = new Map<string, number>();
 
   const enabled = config.cameras.filter((c) => c.enabled);
@@ -85,9 +111,12 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       log: log.child({ camera: camera.id, part: 'signal' }),
     }),
   );
+  // The health fields last published per camera: a view change republishes them with the new view.
+  const lastHealth = new Map<string, Partial<StatusMessage>>();
   const cameras = enabled.map((camera, ci) => {
     const camLog = log.child({ camera: camera.id });
     const signal = signals[ci];
+    const reference = camera.viewGuard.referenceImage;
     return new CameraPipeline({
       site: config.site,
       camera,
@@ -95,6 +124,12 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
         mediaDir: config.mediaDir,
         configDir: path.resolve(configDir),
       }),
+      analysisSource: camera.source.analysisUrl
+        ? resolveSourceUrl(camera.source.analysisUrl, {
+            mediaDir: config.mediaDir,
+            configDir: path.resolve(configDir),
+          })
+        : undefined,
       pool,
       timezone: config.timezone,
       log: camLog,
@@ -104,6 +139,10 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       attributeClassifier: classifiers.get(camera.id),
       signal: signal ? () => signal.state() : undefined,
       signalFrame: signal?.onFrame ? (f) => signal.onFrame?.(f) : undefined,
+      viewReferenceFile: reference ? path.resolve(configDir, reference) : undefined,
+      onViewChange: (view) =>
+        delivery.publishStatus(camera.id, 'online', undefined, { ...lastHealth.get(camera.id), view }),
+      onTracks: (tsMs, tracks) => plates?.service.observe(camera.id, tsMs, tracks),
     });
   });
   if (config.evidence.enabled) {
@@ -122,7 +161,14 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     );
     recorder.start();
   }
+  plates = await startPlates(
+    config.plates,
+    cameras.map((c, i) => ({ id: enabled[i]!.id, plates: enabled[i]!.plates, ring: c.ring })),
+    { deliver: deliverEvent, sink: delivery, log: log.child({ part: 'plates' }) },
+  );
   for (const c of cameras) c.start();
+  // Reviewers see the geometry and names the rules use, drawn over the evidence.
+  for (const cam of enabled) delivery.notices?.scene(config.site, cam.id, cameraScene(cam));
 
   const metrics = new EdgeMetrics({
     cameras: () =>
@@ -132,6 +178,10 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     brokerConnected: () => publisher.connected,
     eventsPublished,
     detectorQueueDepth: () => pool.depth,
+    views: () =>
+      Object.fromEntries(
+        cameras.flatMap((c, i) => (c.view ? [[enabled[i]!.id, c.view.metrics()] as const] : [])),
+      ),
     outbox: () => {
       const m = delivery.metrics();
       return {
@@ -142,6 +192,13 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     },
   });
   registerDeliveryMetrics(metrics.registry, () => delivery.metrics());
+  if (plates) {
+    const service = plates.service;
+    registerPlateMetrics(metrics.registry, () => ({
+      counters: service.counters,
+      queueDepth: service.queueDepth,
+    }));
+  }
   cameras.forEach((c, i) => {
     c.observeTimings((t) => metrics.observe(enabled[i]!.id, t));
   });
@@ -175,12 +232,10 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     cameras.forEach((c, i) => {
       const id = enabled[i]!.id;
       if (c.source.state !== 'online') return;
-      delivery.publishStatus(
-        id,
-        'online',
-        undefined,
-        healthFields(samples[i]!, now[i]!, lastEventTs.get(id)),
-      );
+      const health = healthFields(samples[i]!, now[i]!, lastEventTs.get(id));
+      lastHealth.set(id, health);
+      const view = c.view?.status();
+      delivery.publishStatus(id, 'online', undefined, view ? { ...health, view } : health);
     });
     samples = now;
   }, config.statusIntervalS * 1000);
@@ -199,13 +254,24 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       eventsPublished: eventsPublished(),
       publishFailures: delivery.sender.counters.failures,
       delivery: delivery.metrics(),
+      ...(plates
+        ? {
+            plates: {
+              ...plates.service.counters,
+              pending: plates.service.pending,
+              queued: plates.service.queueDepth,
+            },
+          }
+        : {}),
     }),
     async stop() {
       clearInterval(healthTimer);
       await Promise.all(cameras.map((c) => c.stop()));
+      await plates?.stop();
       for (const s of signals) s?.close();
       for (const c of classifiers.values()) await c.close();
-      recorder?.stop();
+      // Captures stop (the one in progress finishes) before the outbox they write to is closed.
+      await recorder?.stop();
       // Up to 3 s to deliver what is queued; anything left is replayed from the outbox on the next start.
       await delivery.close(3000);
       await detector.close();

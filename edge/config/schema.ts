@@ -9,12 +9,14 @@ import { EvidenceSchema } from '../evidence/evidence-schema.ts';
 import { checkRing, RingSchema } from '../ingest/ring-schema.ts';
 import { SourceSchema } from '../ingest/source-schema.ts';
 import { OutboxSchema } from '../outbox/outbox-schema.ts';
+import { CameraPlatesSchema, PlatesSchema } from '../plate/plate-schema.ts';
 import { CentralUploadSchema } from '../publish/central-upload-schema.ts';
 import { checkRedLight } from '../rules/red-light.ts';
 import { LineSchema, RuleSchema, ZoneSchema } from '../rules/rule-schema.ts';
 import { checkSpeeding } from '../rules/speeding.ts';
 import { checkSignal, SignalSchema } from '../signal/signal-schema.ts';
 import { checkTracker, TrackerSchema } from '../track/tracker-schema.ts';
+import { checkViewGuard, ViewGuardSchema } from '../view/view-guard-schema.ts';
 
 export const BrokerSchema = Type.Object(
   {
@@ -22,10 +24,24 @@ export const BrokerSchema = Type.Object(
       default: 'mqtt://127.0.0.1:1883',
       description: 'mqtt://, mqtts://, ws:// or wss:// URL of the broker',
     }),
-    username: Type.Optional(Type.String()),
-    password: Type.Optional(Type.String({ description: 'use ${ENV_VAR} rather than a literal secret' })),
-    clientId: Type.Optional(Type.String({ description: 'default: matthan-edge-{site}' })),
+    username: Type.Optional(
+      Type.String({ description: "this box's MQTT user (its edges[].name in the central config)" }),
+    ),
+    password: Type.Optional(
+      Type.String({ description: "this box's MQTT password (edges[].mqttPassword); use ${ENV_VAR}" }),
+    ),
+    clientId: Type.Optional(
+      Type.String({
+        description:
+          'default: the username (the brokers bind a client id to its user: the username, or the username, a dot ' +
+          'and anything), else matthan-edge-{site}',
+      }),
+    ),
     caFile: Type.Optional(Type.String({ description: 'PEM CA bundle for mqtts:// with a private CA' })),
+    certFile: Type.Optional(
+      Type.String({ description: 'PEM client certificate, for a broker that requires client certificates' }),
+    ),
+    keyFile: Type.Optional(Type.String({ description: 'PEM private key of certFile' })),
     keepaliveS: Type.Integer({
       minimum: 5,
       maximum: 3600,
@@ -63,6 +79,7 @@ export const CameraSchema = Type.Object(
     rules: Type.Array(RuleSchema, { default: [] }),
     classifier: Type.Optional(ClassifierSchema),
     tracker: { ...TrackerSchema, default: {} },
+    viewGuard: { ...ViewGuardSchema, default: {} },
     signal: Type.Optional(SignalSchema),
     detections: {
       ...DetectionFilterSchema,
@@ -71,6 +88,7 @@ export const CameraSchema = Type.Object(
         'Filters on the detections of this camera before tracking: classes, minimum scores, box size, ' +
         'ROI polygons and masks (edge/detect/detection-filter-schema.ts). Default: keep everything.',
     },
+    plates: { ...CameraPlatesSchema, default: {} },
   },
   { additionalProperties: false },
 );
@@ -122,6 +140,7 @@ export const EdgeConfigSchema = Type.Object(
     detector: { ...DetectorSchema, default: {} },
     outbox: { ...OutboxSchema, default: {} },
     evidence: { ...EvidenceSchema, default: {} },
+    plates: { ...PlatesSchema, default: {} },
     central: Type.Optional({
       ...CentralUploadSchema,
       description: 'central API for evidence uploads; without it evidence stays queued on the box',
@@ -136,6 +155,12 @@ export type CameraConfig = Static<typeof CameraSchema>;
 /** Cross-field checks: unique ids, rules that reference zones/lines that exist, sane polygons. */
 export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  if ((config.broker.certFile === undefined) !== (config.broker.keyFile === undefined))
+    issues.push({
+      path: config.broker.certFile === undefined ? 'broker.certFile' : 'broker.keyFile',
+      value: undefined,
+      reason: 'certFile and keyFile go together (the client certificate and its key)',
+    });
   const cameraIds = new Set<string>();
   config.cameras.forEach((cam, ci) => {
     if (cameraIds.has(cam.id))
@@ -143,6 +168,7 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
     cameraIds.add(cam.id);
     issues.push(...checkRing(cam.ring, `cameras[${ci}].ring`));
     issues.push(...checkTracker(cam.tracker, `cameras[${ci}].tracker`));
+    issues.push(...checkViewGuard(cam.viewGuard, `cameras[${ci}].viewGuard`));
     issues.push(...checkSignal(cam.signal, `cameras[${ci}].signal`));
     const zones = new Set<string>();
     cam.zones.forEach((z, zi) => {

@@ -7,6 +7,18 @@ export type DetectorFamily = (typeof DETECTOR_FAMILIES)[number];
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
 
+/** detector.inputShape: why a camera-shaped input, what it costs, and when to leave it. */
+const INPUT_SHAPE_DESCRIPTION =
+  "Network input {width, height} in pixels (multiples of 32) when it should differ from the model file's fixed " +
+  'size: matthan derives a copy of the model with only its declared input dimensions changed into ' +
+  '{dataDir}/cache/models at start-up (never downloaded; its sha256 is logged) and refuses it with the reason ' +
+  'if the graph is not size-agnostic (checked by running it). A 16:9 camera letterboxed into 416x416 spends 44% ' +
+  'of the input on padding; 416x256 holds the same 416x234 picture in 62% of the pixels and costs about as much ' +
+  "less inference (npm run bench, capacityRatio). Default: the catalog model's camera shape (yolox_nano: " +
+  "416x256); set the model's own size (e.g. {width: 416, height: 416}) for a box of 4:3 or portrait cameras, " +
+  'which a 416x256 input shrinks. Replaces detector.inputSize (which must then be absent). YOLO families only: ' +
+  'a DETR model is stretched to its square input.';
+
 /**
  * One flat object rather than a union on `family`: a catalog name implies the family, so `model: yolox_nano`
  * alone must stay valid, and family-specific fields (dedupeIou) are simply ignored by the other families.
@@ -49,6 +61,30 @@ export const DetectorSchema = Type.Object(
           'required for models exported with a dynamic input size. Larger finds smaller objects and costs ' +
           'inference time quadratically.',
       }),
+    ),
+    inputShape: Type.Optional(
+      Type.Object(
+        {
+          width: Type.Integer({
+            minimum: 32,
+            maximum: 4096,
+            multipleOf: 32,
+            description:
+              'input width in pixels, a multiple of 32 (the YOLO strides); wider finds smaller objects',
+          }),
+          height: Type.Integer({
+            minimum: 32,
+            maximum: 4096,
+            multipleOf: 32,
+            description:
+              'input height in pixels, a multiple of 32; for 16:9 cameras width x 9/16 rounded up to 32',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description: INPUT_SHAPE_DESCRIPTION,
+        },
+      ),
     ),
     confidence: Type.Number({
       minimum: 0,

@@ -1,5 +1,6 @@
 // Cuts an MP4 clip (H.264, faststart) out of ring segments: stream copy when the camera sends H.264, else transcode.
 import { renameSync, rmSync, statSync } from 'node:fs';
+import { CLIP_START_TAG } from '../../contract/index.ts';
 import type { ClipPlan } from './clip-plan.ts';
 import { runFfmpeg } from './run-ffmpeg.ts';
 
@@ -112,9 +113,13 @@ export async function cutClip(
         '0:v:0',
         '-an',
         ...video,
+        // The wall-clock ms of the clip's first frame, so a reviewer's overlay can put the track's timed boxes on
+        // the right frames (central reads it back with ffprobe; use_metadata_tags keeps a custom key in MP4).
+        '-metadata',
+        `${CLIP_START_TAG}=${Math.round(plan.firstStartMs + seekS * 1000)}`,
         // moov first: a browser starts playing before the whole file has arrived.
         '-movflags',
-        '+faststart',
+        '+faststart+use_metadata_tags',
         '-f',
         'mp4',
         tmp,

@@ -12,6 +12,8 @@ export interface ClipPlan {
   files: string[];
   /** Seconds from the start of the first file to seek to. */
   seekS: number;
+  /** Wall-clock ms of the first file's start (seekS counts from it). */
+  firstStartMs: number;
   durationS: number;
   /** How much of the wanted window the ring no longer/not yet holds (0 when complete). */
   missingStartMs: number;
@@ -55,6 +57,7 @@ export function planClip(
   return {
     files: best.map((s) => s.file),
     seekS: (startMs - first.startMs) / 1000,
+    firstStartMs: first.startMs,
     durationS: (endMs - startMs) / 1000,
     missingStartMs: Math.max(0, first.startMs - fromMs),
     missingEndMs: Math.max(0, toMs - last.endMs),

@@ -76,6 +76,8 @@ export class EvidenceRecorder {
   private readonly open = new Map<string, EvidenceRef>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private stopping = false;
+  private running: Promise<void> = Promise.resolve();
   private readonly timeFormat: Intl.DateTimeFormat;
 
   constructor(
@@ -180,16 +182,30 @@ export class EvidenceRecorder {
     this.timer.unref();
   }
 
-  stop(): void {
+  /**
+   * Stops capturing and waits for the capture in progress: the edge closes the outbox database after this, and a
+   * capture still running then failed with "The database connection is not open". Items not reached stay pending
+   * in the outbox and are captured after the next start.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    await this.running;
   }
 
   /** Captures every pending item whose frames are in the ring (or gives up on those past their deadline). */
   async tick(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.stopping) return;
     this.busy = true;
+    const run = this.captureAll();
+    this.running = run;
+    await run;
+  }
+
+  private async captureAll(): Promise<void> {
     try {
       for (const item of this.sink.store.pendingEvidence(100)) {
+        if (this.stopping) break;
         const job = item.job ? (JSON.parse(item.job) as CaptureJob) : undefined;
         if (!job || job.type === 'companion') continue; // made ready by its snapshot job
         await this.process(item, job);

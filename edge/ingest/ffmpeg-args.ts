@@ -1,5 +1,6 @@
 // Builds the ffmpeg command line: sample to the target fps first, then scale+pad to the model input in the graph;
 // optionally a second output copying the encoded stream into the segment ring.
+import { concatInputArgs, concatList, hasCredentials } from './credential-input.ts';
 import type { ContentRect, FrameSpec } from './frame.ts';
 import type { ResolvedSource } from './source-url.ts';
 
@@ -15,7 +16,22 @@ export interface FfmpegInputOptions {
   loop: boolean;
   /** Skip H.264/H.265 deblocking when decoding for the detector (see SourceSchema.skipLoopFilter). */
   skipLoopFilter?: boolean;
+  /** Frames the decoder never decodes (ffmpeg -skip_frame; see SourceSchema.skipFrames). */
+  skipFrames?: SkipFrames;
+  /**
+   * A lower-resolution stream of the same camera (an RTSP substream) decoded for the detector instead of
+   * `source`; `source` is then opened only for the ring (stream copy), so evidence keeps full resolution.
+   */
+  analysisSource?: ResolvedSource;
+  /**
+   * First file descriptor the caller writes inputLists() to. Set it, and each input URL with credentials is read
+   * from a pipe of its own (credential-input.ts) instead of appearing on the command line.
+   */
+  listFd?: number;
 }
+
+/** ffmpeg's -skip_frame values matthan offers: decode everything, skip B-frames, or decode keyframes only. */
+export type SkipFrames = 'none' | 'bidir' | 'nokey';
 
 export interface RingOutputOptions {
   /** Segment file pattern with %06d, from SegmentRing.beginRun(). */
@@ -37,20 +53,71 @@ export const RING_BSF: Record<string, string> = { h264: 'h264_mp4toannexb', hevc
 export function inputArgs(o: FfmpegInputOptions): string[] {
   // level+info: every line carries its level (we keep warnings and errors) and showinfo's per-frame lines.
   const args = ['-hide_banner', '-nostats', '-loglevel', 'level+info'];
-  const network = !o.source.isFile;
-  if (o.source.isRtsp) args.push('-rtsp_transport', o.transport, '-timeout', String(NETWORK_TIMEOUT_US));
-  else if (network) args.push('-rw_timeout', String(NETWORK_TIMEOUT_US));
+  args.push(...sourceArgs(o.analysisSource ?? o.source, o, true, listFdOf(o, 0)));
+  return args;
+}
+
+/** The inputs in command-line order: the decoded one, then (substream + ring) the main stream for the ring. */
+function inputsOf(o: FfmpegInputOptions & { ring?: unknown }): ResolvedSource[] {
+  return o.analysisSource && o.ring ? [o.analysisSource, o.source] : [o.analysisSource ?? o.source];
+}
+
+/** The URL goes through a pipe: it has credentials and the caller provides pipes. */
+const hidden = (o: FfmpegInputOptions, source: ResolvedSource) =>
+  o.listFd !== undefined && !source.isFile && hasCredentials(source.input);
+
+/** The pipe of input `index`, when its URL is hidden: listFd, then the next fd for the next hidden input. */
+function listFdOf(o: FfmpegInputOptions & { ring?: unknown }, index: number): number | undefined {
+  const inputs = inputsOf(o);
+  if (!inputs[index] || !hidden(o, inputs[index]!)) return undefined;
+  return o.listFd! + inputs.slice(0, index).filter((s) => hidden(o, s)).length;
+}
+
+/** Options of the demuxer that opens a source (before -i, or as `option` lines of the concat list). */
+function demuxerOptions(source: ResolvedSource, o: FfmpegInputOptions): [string, string][] {
+  const opts: [string, string][] = [];
+  if (source.isRtsp) opts.push(['rtsp_transport', o.transport], ['timeout', String(NETWORK_TIMEOUT_US)]);
+  else if (!source.isFile) opts.push(['rw_timeout', String(NETWORK_TIMEOUT_US)]);
   // Cameras: hand frames on as they arrive instead of buffering for smoother playback. Not for HLS/HTTP,
   // where nobuffer drops the packets read while probing and no frame is ever decoded.
-  if (o.source.isRtsp) args.push('-fflags', 'nobuffer');
+  if (source.isRtsp) opts.push(['fflags', 'nobuffer']);
+  return opts;
+}
+
+/**
+ * What the caller writes to each pipe (then ends it): one ffconcat list per input whose URL has credentials,
+ * fds from o.listFd up. Empty when every URL is on the command line.
+ */
+export function inputLists(o: FfmpegArgsOptions | FfmpegInputOptions): { fd: number; text: string }[] {
+  return inputsOf(o).flatMap((source, i) => {
+    const fd = listFdOf(o, i);
+    return fd === undefined ? [] : [{ fd, text: concatList(source.input, demuxerOptions(source, o)) }];
+  });
+}
+
+/** The options and -i of one input; `decoded` marks the one whose frames go to the detector. */
+function sourceArgs(
+  source: ResolvedSource,
+  o: FfmpegInputOptions,
+  decoded: boolean,
+  listFd: number | undefined,
+): string[] {
+  const args: string[] = [];
+  const network = !source.isFile;
+  // Through a list, the source's demuxer gets its options there; the concat demuxer buffers as the source did.
+  if (listFd === undefined) for (const [k, v] of demuxerOptions(source, o)) args.push(`-${k}`, v);
+  else if (source.isRtsp) args.push('-fflags', 'nobuffer');
   if (network) args.push('-flags', 'low_delay');
-  if (o.source.isFile && o.realtime) args.push('-re');
+  if (source.isFile && o.realtime) args.push('-re');
   // One decoder thread per camera: a box runs many cameras on 2 cores, so throughput is what counts, and frame
   // threading adds a frame of latency and a frame buffer per thread. Measured on the 1080p clip: 1.22 s of CPU
   // per 10.4 s with one thread vs 1.64 s with ffmpeg's automatic thread count.
   args.push('-threads', '1');
-  if (o.skipLoopFilter) args.push('-skip_loop_filter', 'all');
-  args.push('-i', o.source.input);
+  if (decoded && o.skipLoopFilter) args.push('-skip_loop_filter', 'all');
+  // A decoder option: the ring's stream copy of the same input still gets every packet.
+  if (decoded && o.skipFrames && o.skipFrames !== 'none') args.push('-skip_frame', o.skipFrames);
+  if (listFd !== undefined) args.push(...concatInputArgs(listFd));
+  else args.push('-i', source.input);
   return args;
 }
 
@@ -126,13 +193,16 @@ export function frameOutputArgs(spec: FrameSpec, fps: number): string[] {
   ];
 }
 
-/** The second output: the encoded video untouched (-c copy) in MPEG-TS segments; closed segments listed on fd 3. */
-export function ringOutputArgs(o: RingOutputOptions): string[] {
+/**
+ * The second output: the encoded video untouched (-c copy) in MPEG-TS segments; closed segments listed on fd 3.
+ * `input` is the index of the full-resolution input (1 when an analysis substream is input 0).
+ */
+export function ringOutputArgs(o: RingOutputOptions, input = 0): string[] {
   const bsf = RING_BSF[o.codec];
   if (!bsf) throw new Error(`MATTHAN_ERR_RING: cannot stream-copy ${o.codec} into MPEG-TS segments`);
   return [
     '-map',
-    '0:v:0',
+    `${input}:v:0`,
     '-an',
     '-c',
     'copy',
@@ -153,7 +223,11 @@ export function ringOutputArgs(o: RingOutputOptions): string[] {
 }
 
 export function ffmpegArgs(o: FfmpegArgsOptions): string[] {
-  const args = [...inputArgs(o), ...frameOutputArgs(o.spec, o.fps)];
-  if (o.ring) args.push(...ringOutputArgs(o.ring));
+  const args = inputArgs(o);
+  // With an analysis substream the main stream is input 1 and only opened for the ring.
+  const ringInput = o.analysisSource ? 1 : 0;
+  if (o.ring && o.analysisSource) args.push(...sourceArgs(o.source, o, false, listFdOf(o, 1)));
+  args.push(...frameOutputArgs(o.spec, o.fps));
+  if (o.ring) args.push(...ringOutputArgs(o.ring, ringInput));
   return args;
 }

@@ -1,13 +1,14 @@
 // One camera's ffmpeg child: model-size frames on stdout, ring segments on disk, reasons from stderr, restarts
 // with backoff, a stall watchdog and a polite stop.
 import { type ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../lib/log.ts';
 import { maskArgs, maskUrl } from '../../lib/mask-url.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { classifyFailure, type FailureReason, formatReason } from './failure-reason.ts';
-import { ffmpegArgs, RING_BSF } from './ffmpeg-args.ts';
+import { ffmpegArgs, inputLists, RING_BSF, type SkipFrames } from './ffmpeg-args.ts';
 import { type FrameInfo, parseFfmpegLine } from './ffmpeg-log-line.ts';
 import { type ContentRect, contentRect, type Frame, type FrameSpec, frameBytes } from './frame.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -27,6 +28,11 @@ export interface FfmpegSourceOptions {
   realtime: boolean;
   loop: boolean;
   skipLoopFilter?: boolean;
+  /** See SourceSchema.skipFrames and analysisUrl (ffmpeg-args.ts). */
+  skipFrames?: SkipFrames;
+  analysisSource?: ResolvedSource;
+  /** nice(1) value of the ffmpeg child, 0 (as node) .. 19 (see SourceSchema.decodeNice). */
+  decodeNice?: number;
   fps: number;
   stallTimeoutS: number;
   spec: FrameSpec;
@@ -147,7 +153,7 @@ export class FfmpegSource {
       } catch (err) {
         if (this.stopping) return;
         const lines = err instanceof ProbeError ? err.lines : [maskUrl((err as Error).message)];
-        this.markOffline(classifyFailure(lines));
+        this.markOffline(classifyFailure(lines, undefined, { rtsp: this.o.source.isRtsp }));
         this.scheduleRestart();
         return;
       }
@@ -188,16 +194,36 @@ export class FfmpegSource {
     const r = this.ringForRun(now);
     const ring = r?.ring;
     this.ringActive = !!ring;
-    const args = ffmpegArgs({
+    const stdio: 'pipe'[] = ring ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
+    // A URL with credentials goes to ffmpeg through a pipe of its own, never on its command line (ps shows that).
+    const input = {
       ...this.o,
+      listFd: stdio.length,
       ring: r ? { pattern: r.pattern, segmentS: r.ring.segmentS, codec: this.codec! } : undefined,
-    });
+    };
+    const lists = inputLists(input);
+    for (const _ of lists) stdio.push('pipe');
+    const args = ffmpegArgs(input);
     this.o.log.debug({ args: maskArgs(args) }, 'starting ffmpeg');
-    const child = spawn('ffmpeg', args, {
-      stdio: ring ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn('ffmpeg', args, { stdio });
+    for (const { fd, text } of lists) {
+      const pipe = child.stdio[fd] as NodeJS.WritableStream & {
+        on(e: 'error', l: (err: Error) => void): unknown;
+      };
+      // ffmpeg may exit before it reads the list (a bad option): its stderr says why, the pipe error adds nothing.
+      pipe.on('error', (err) => this.o.log.debug({ err: err.message }, 'ffmpeg input list pipe closed'));
+      pipe.end(text);
+    }
     this.child = child;
     this.resetRun(now);
+    if (this.o.decodeNice && child.pid !== undefined) {
+      try {
+        // Set before ffmpeg starts its threads (they inherit it): it is still opening its input.
+        os.setPriority(child.pid, this.o.decodeNice);
+      } catch (err) {
+        this.o.log.warn({ err: (err as Error).message }, 'cannot lower the priority of ffmpeg');
+      }
+    }
     if (this.o.ring && now < this.ringSuspendedUntil) {
       // Bring the ring back once the suspension ends: a planned restart of a healthy run, not a failure.
       this.ringRetryTimer = setTimeout(() => {
@@ -411,7 +437,10 @@ export class FfmpegSource {
     let reason: FailureReason;
     if (this.stallReason) reason = this.stallReason;
     else if (code === 0) reason = { kind: 'stream ended', detail: 'the source closed the stream' };
-    else reason = classifyFailure(this.errorTail, `ffmpeg exited (code ${code}, signal ${signal})`);
+    else
+      reason = classifyFailure(this.errorTail, `ffmpeg exited (code ${code}, signal ${signal})`, {
+        rtsp: (this.o.analysisSource ?? this.o.source).isRtsp,
+      });
     this.markOffline(reason);
     this.scheduleRestart();
   }

@@ -1,9 +1,28 @@
 // Reads a source's video size with ffprobe (needed to place the scaled picture inside the model input).
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { maskUrl } from '../../lib/mask-url.ts';
+import { concatInputArgs, concatList, hasCredentials } from './credential-input.ts';
 
-const run = promisify(execFile);
+/** execFile with an optional stdin text; rejects like promisified execFile (err.stderr, err.killed). */
+function run(
+  cmd: string,
+  args: string[],
+  opts: { timeout: number; signal?: AbortSignal; stdin?: string },
+): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      cmd,
+      args,
+      { timeout: opts.timeout, signal: opts.signal },
+      (err, stdout, stderr) => {
+        if (err) reject(Object.assign(err, { stderr }));
+        else resolve({ stdout });
+      },
+    );
+    child.stdin?.on('error', () => undefined); // ffprobe gone before reading: its exit status tells why
+    child.stdin?.end(opts.stdin ?? '');
+  });
+}
 
 export interface ProbeResult {
   width: number;
@@ -36,19 +55,22 @@ export async function probeVideo(
     '-of',
     'json',
   ];
-  if (/^rtsps?:/i.test(input))
-    args.push(
-      '-rtsp_transport',
-      opts.rtspTransport ?? 'tcp',
-      '-timeout',
-      String((opts.timeoutMs ?? 5000) * 1000),
-    );
-  args.push(input);
+  const demuxer: [string, string][] = /^rtsps?:/i.test(input)
+    ? [
+        ['rtsp_transport', opts.rtspTransport ?? 'tcp'],
+        ['timeout', String((opts.timeoutMs ?? 5000) * 1000)],
+      ]
+    : [];
+  // Credentials never on the command line (ps): the URL comes as an ffconcat list on stdin.
+  const viaList = hasCredentials(input) && !/^file:/i.test(input);
+  if (viaList) args.push(...concatInputArgs(0));
+  else args.push(...demuxer.flatMap(([k, v]) => [`-${k}`, v]), input);
   let stdout: string;
   try {
     ({ stdout } = await run('ffprobe', args, {
       timeout: (opts.timeoutMs ?? 5000) + 2000,
       signal: opts.signal,
+      stdin: viaList ? concatList(input, demuxer) : undefined,
     }));
   } catch (err) {
     const e = err as { stderr?: string; message: string; killed?: boolean };

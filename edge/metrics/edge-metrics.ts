@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { mirroredCounter } from '../../lib/mirrored-counter.ts';
 import type { CameraStats, FrameTimings } from '../camera-pipeline.ts';
+import type { ViewGuardMetrics } from '../view/view-guard-stage.ts';
 
 /** Stage label -> FrameTimings field. */
 const STAGES = {
@@ -12,6 +13,7 @@ const STAGES = {
   inference: 'inferenceMs',
   postprocess: 'postprocessMs',
   track: 'trackMs',
+  view: 'viewMs',
   rules: 'rulesMs',
   publish: 'publishMs',
 } as const satisfies Record<string, keyof FrameTimings>;
@@ -27,6 +29,8 @@ export interface EdgeMetricSources {
   outbox?: () => { events: number; bytes: number; oldestAgeS: number };
   /** Frames waiting for the shared detector. */
   detectorQueueDepth?: () => number;
+  /** Each camera's view guard (cameras with it disabled are absent). */
+  views?: () => Record<string, ViewGuardMetrics>;
 }
 
 export class EdgeMetrics {
@@ -116,6 +120,62 @@ export class EdgeMetrics {
         },
       });
     }
+    if (sources.views) {
+      const read = sources.views;
+      const perView = (pick: (v: ViewGuardMetrics) => number) => () =>
+        Object.entries(read()).map(([camera, v]) => ({ labels: { camera }, value: pick(v) }));
+      mirroredCounter(
+        r,
+        'matthan_edge_view_pauses_total',
+        "Times the camera's rules were paused because its view moved or could not be measured",
+        ['camera'],
+        perView((v) => v.pauses),
+      );
+      mirroredCounter(
+        r,
+        'matthan_edge_view_paused_frames_total',
+        'Analysed frames whose detections the view guard held back (rules paused)',
+        ['camera'],
+        perView((v) => v.pausedFrames),
+      );
+      mirroredCounter(
+        r,
+        'matthan_edge_view_estimates_total',
+        "Full measurements of the camera's view against its reference",
+        ['camera'],
+        perView((v) => v.estimates),
+      );
+      mirroredCounter(
+        r,
+        'matthan_edge_view_checks_total',
+        'Analysed frames the per-frame check found the view unchanged on (no full measurement needed)',
+        ['camera'],
+        perView((v) => v.checks),
+      );
+      const viewGauge = (name: string, help: string, pick: (v: ViewGuardMetrics) => number) =>
+        new Gauge({
+          name,
+          help,
+          labelNames: ['camera'],
+          registers: [r],
+          collect() {
+            for (const [camera, v] of Object.entries(read())) this.set({ camera }, pick(v));
+          },
+        });
+      viewGauge('matthan_edge_view_paused', "1 while the camera's rules are paused by its view guard", (v) =>
+        v.paused ? 1 : 0,
+      );
+      viewGauge(
+        'matthan_edge_view_scale',
+        'Zoom of the view against its reference (1 = as drawn)',
+        (v) => v.scale,
+      );
+      viewGauge(
+        'matthan_edge_view_move_ratio',
+        'Largest movement of any point of the view against its reference, as a fraction of the width',
+        (v) => v.maxMoveNorm,
+      );
+    }
     if (sources.outbox) {
       const read = sources.outbox;
       const gauge = (name: string, help: string, pick: (o: ReturnType<typeof read>) => number) =>
@@ -127,7 +187,11 @@ export class EdgeMetrics {
             this.set(pick(read()));
           },
         });
-      gauge('matthan_edge_outbox_events', 'Events in the outbox awaiting PUBACK', (o) => o.events);
+      gauge(
+        'matthan_edge_outbox_events',
+        "Events in the outbox awaiting central's acknowledgement (broker mode: PUBACK)",
+        (o) => o.events,
+      );
       gauge('matthan_edge_outbox_bytes', 'Bytes held by the outbox (events and evidence)', (o) => o.bytes);
       gauge(
         'matthan_edge_outbox_oldest_age_seconds',

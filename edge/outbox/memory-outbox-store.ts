@@ -1,19 +1,28 @@
 // In-memory outbox with the same contract as the SQLite one; not durable, so it serves tests only.
-import type { EvidenceItem, NewEvidence, OutboxMessage, OutboxStore, OutboxUsage } from './outbox-store.ts';
+import type {
+  EventKey,
+  EvidenceItem,
+  NewEvidence,
+  NewOutboxMessage,
+  OutboxMessage,
+  OutboxStore,
+  OutboxUsage,
+} from './outbox-store.ts';
 import { planQuotaTrim } from './quota-policy.ts';
 
 const messageBytes = (m: OutboxMessage) => Buffer.byteLength(m.payload) + Buffer.byteLength(m.topic);
 const byAge = (a: EvidenceItem, b: EvidenceItem) => a.createdMs - b.createdMs || a.id.localeCompare(b.id);
+const keyOf = (k: EventKey) => `${k.id}\0${k.seq}`;
+const copy = (m: OutboxMessage): OutboxMessage => (m.key ? { ...m, key: { ...m.key } } : { ...m });
 
 export class MemoryOutboxStore implements OutboxStore {
   private readonly messages = new Map<number, OutboxMessage>();
   private readonly evidence = new Map<string, EvidenceItem>();
+  /** `${id}\0${seq}` -> outbox seq. */
+  private readonly byKey = new Map<string, number>();
   private lastSeq = 0;
 
-  enqueue(
-    msg: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean },
-    nowMs: number,
-  ): OutboxMessage {
+  enqueue(msg: NewOutboxMessage, nowMs: number): OutboxMessage {
     const m: OutboxMessage = {
       seq: ++this.lastSeq,
       topic: msg.topic,
@@ -22,8 +31,12 @@ export class MemoryOutboxStore implements OutboxStore {
       retain: msg.retain ?? false,
       createdMs: nowMs,
     };
+    if (msg.key) {
+      m.key = { id: msg.key.id, seq: msg.key.seq };
+      if (!this.byKey.has(keyOf(m.key))) this.byKey.set(keyOf(m.key), m.seq);
+    }
     this.messages.set(m.seq, m);
-    return { ...m };
+    return copy(m);
   }
 
   peek(limit: number, afterSeq = 0): OutboxMessage[] {
@@ -31,11 +44,22 @@ export class MemoryOutboxStore implements OutboxStore {
       .filter((m) => m.seq > afterSeq)
       .sort((a, b) => a.seq - b.seq)
       .slice(0, limit)
-      .map((m) => ({ ...m }));
+      .map(copy);
   }
 
   ack(seq: number): boolean {
-    return this.messages.delete(seq);
+    const m = this.messages.get(seq);
+    if (!m) return false;
+    this.messages.delete(seq);
+    if (m.key && this.byKey.get(keyOf(m.key)) === seq) this.byKey.delete(keyOf(m.key));
+    return true;
+  }
+
+  ackKey(key: EventKey): number | undefined {
+    const seq = this.byKey.get(keyOf(key));
+    if (seq === undefined) return undefined;
+    this.ack(seq);
+    return seq;
   }
 
   addEvidence(item: NewEvidence, nowMs: number): void {
@@ -122,6 +146,7 @@ export class MemoryOutboxStore implements OutboxStore {
 
   close(): void {
     this.messages.clear();
+    this.byKey.clear();
     this.evidence.clear();
   }
 }

@@ -1,6 +1,13 @@
-// The edge's durable outbox as an interface: event messages kept until PUBACK, evidence files kept until uploaded.
+// The edge's durable outbox as an interface: event messages kept until central acknowledges them (or, in broker
+// mode, until PUBACK), evidence files kept until uploaded.
 
-/** One MQTT message waiting for its PUBACK; `seq` orders replay and never repeats, even across restarts. */
+/** The (event id, seq) of an event message: what central's end-to-end acknowledgement names. */
+export interface EventKey {
+  id: string;
+  seq: number;
+}
+
+/** One MQTT message waiting for its acknowledgement; `seq` orders replay and never repeats, even across restarts. */
 export interface OutboxMessage {
   seq: number;
   topic: string;
@@ -8,9 +15,19 @@ export interface OutboxMessage {
   qos: 0 | 1;
   retain: boolean;
   createdMs: number;
+  /** Set for event messages: central acknowledges them by this key. */
+  key?: EventKey;
 }
 
-export type EvidenceKind = 'snapshot' | 'snapshotClean' | 'clip';
+export interface NewOutboxMessage {
+  topic: string;
+  payload: string;
+  qos?: 0 | 1;
+  retain?: boolean;
+  key?: EventKey;
+}
+
+export type EvidenceKind = 'snapshot' | 'snapshotClean' | 'clip' | 'plate';
 
 /** pending: minted but not yet captured (the post-roll is still being recorded); ready: a file waits for upload. */
 export type EvidenceState = 'pending' | 'ready';
@@ -57,14 +74,16 @@ export interface OutboxUsage {
 
 export interface OutboxStore {
   /** Appends a message durably (it survives a crash once this returns). */
-  enqueue(
-    msg: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean },
-    nowMs: number,
-  ): OutboxMessage;
+  enqueue(msg: NewOutboxMessage, nowMs: number): OutboxMessage;
   /** Unacknowledged messages with seq > afterSeq, oldest first. */
   peek(limit: number, afterSeq?: number): OutboxMessage[];
-  /** Deletes a message on PUBACK; false when it was already gone. */
+  /** Deletes a message by its outbox seq (PUBACK in broker mode); false when it was already gone. */
   ack(seq: number): boolean;
+  /**
+   * Deletes the event message with this key (central's acknowledgement); returns its outbox seq, or undefined
+   * when there is none (already acknowledged, or never ours: acks go to every box of a site).
+   */
+  ackKey(key: EventKey): number | undefined;
 
   /** Records an evidence item; adding an id that exists is a no-op (ids are derived from event ids). */
   addEvidence(item: NewEvidence, nowMs: number): void;

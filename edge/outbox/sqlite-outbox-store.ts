@@ -3,10 +3,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
+  EventKey,
   EvidenceItem,
   EvidenceKind,
   EvidenceState,
   NewEvidence,
+  NewOutboxMessage,
   OutboxMessage,
   OutboxStore,
   OutboxUsage,
@@ -42,6 +44,16 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX evidence_state_created ON evidence (state, created_ms);
   `,
+  // 2: event messages carry their (event id, seq), the key central's end-to-end acknowledgement names.
+  `
+  ALTER TABLE messages ADD COLUMN event_id TEXT;
+  ALTER TABLE messages ADD COLUMN event_seq INTEGER;
+  CREATE INDEX messages_event ON messages (event_id, event_seq) WHERE event_id IS NOT NULL;
+  -- Rows queued by an older version: their key is in the payload (contract/event.ts).
+  UPDATE messages SET event_id = json_extract(payload, '$.id'), event_seq = json_extract(payload, '$.seq')
+   WHERE topic LIKE '%/events' AND json_valid(payload)
+     AND json_type(payload, '$.id') = 'text' AND json_type(payload, '$.seq') = 'integer';
+  `,
 ];
 
 interface MessageRow {
@@ -51,6 +63,8 @@ interface MessageRow {
   qos: number;
   retain: number;
   created_ms: number;
+  event_id: string | null;
+  event_seq: number | null;
 }
 
 interface EvidenceRow {
@@ -69,14 +83,18 @@ interface EvidenceRow {
   job: string | null;
 }
 
-const toMessage = (r: MessageRow): OutboxMessage => ({
-  seq: r.seq,
-  topic: r.topic,
-  payload: r.payload,
-  qos: r.qos === 0 ? 0 : 1,
-  retain: r.retain === 1,
-  createdMs: r.created_ms,
-});
+const toMessage = (r: MessageRow): OutboxMessage => {
+  const m: OutboxMessage = {
+    seq: r.seq,
+    topic: r.topic,
+    payload: r.payload,
+    qos: r.qos === 0 ? 0 : 1,
+    retain: r.retain === 1,
+    createdMs: r.created_ms,
+  };
+  if (r.event_id !== null && r.event_seq !== null) m.key = { id: r.event_id, seq: r.event_seq };
+  return m;
+};
 
 const toEvidence = (r: EvidenceRow): EvidenceItem => {
   const item: EvidenceItem = {
@@ -119,7 +137,12 @@ export class SqliteOutboxStore implements OutboxStore {
     const d = this.db;
     this.q = {
       insertMessage: d.prepare(
-        'INSERT INTO messages (topic, payload, qos, retain, created_ms) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO messages (topic, payload, qos, retain, created_ms, event_id, event_seq) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      // The oldest row with the key (a key enqueued twice is a bug upstream; each ack removes one copy).
+      ackKey: d.prepare<[string, number], { seq: number }>(
+        `DELETE FROM messages WHERE seq = (SELECT MIN(seq) FROM messages WHERE event_id = ? AND event_seq = ?)
+         RETURNING seq`,
       ),
       peek: d.prepare('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?'),
       ack: d.prepare('DELETE FROM messages WHERE seq = ?'),
@@ -148,14 +171,19 @@ export class SqliteOutboxStore implements OutboxStore {
     };
   }
 
-  enqueue(
-    msg: { topic: string; payload: string; qos?: 0 | 1; retain?: boolean },
-    nowMs: number,
-  ): OutboxMessage {
+  enqueue(msg: NewOutboxMessage, nowMs: number): OutboxMessage {
     const qos = msg.qos ?? 1;
     const retain = msg.retain ?? false;
-    const r = this.q.insertMessage.run(msg.topic, msg.payload, qos, retain ? 1 : 0, nowMs);
-    return {
+    const r = this.q.insertMessage.run(
+      msg.topic,
+      msg.payload,
+      qos,
+      retain ? 1 : 0,
+      nowMs,
+      msg.key?.id ?? null,
+      msg.key?.seq ?? null,
+    );
+    const m: OutboxMessage = {
       seq: Number(r.lastInsertRowid),
       topic: msg.topic,
       payload: msg.payload,
@@ -163,6 +191,8 @@ export class SqliteOutboxStore implements OutboxStore {
       retain,
       createdMs: nowMs,
     };
+    if (msg.key) m.key = { id: msg.key.id, seq: msg.key.seq };
+    return m;
   }
 
   peek(limit: number, afterSeq = 0): OutboxMessage[] {
@@ -171,6 +201,10 @@ export class SqliteOutboxStore implements OutboxStore {
 
   ack(seq: number): boolean {
     return this.q.ack.run(seq).changes > 0;
+  }
+
+  ackKey(key: EventKey): number | undefined {
+    return this.q.ackKey.get(key.id, key.seq)?.seq;
   }
 
   addEvidence(item: NewEvidence, nowMs: number): void {

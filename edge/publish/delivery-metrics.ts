@@ -1,4 +1,5 @@
-// Prometheus series for evidence delivery (queue size and age, trims, uploads), read from EdgeDelivery at scrape time.
+// Prometheus series for delivery (events awaiting central's acknowledgement, evidence queue, trims, uploads), read
+// from EdgeDelivery at scrape time.
 import { Gauge, type Registry } from 'prom-client';
 import { mirroredCounter } from '../../lib/mirrored-counter.ts';
 import type { DeliveryMetrics } from './edge-delivery.ts';
@@ -14,6 +15,21 @@ export function registerDeliveryMetrics(registry: Registry, read: () => Delivery
       },
     });
   gauge(
+    'matthan_edge_events_awaiting_central',
+    'Events in the outbox not yet acknowledged by central (in broker mode: by the broker); sent or not',
+    (m) => m.outboxMessages,
+  );
+  gauge(
+    'matthan_edge_events_awaiting_central_oldest_age_seconds',
+    'Age of the oldest event not yet acknowledged by central (0 when none)',
+    (m) => m.outboxOldestMessageAgeS,
+  );
+  gauge(
+    'matthan_edge_events_sent_awaiting_central',
+    'Events the broker took (PUBACK) and central has not acknowledged yet',
+    (m) => m.eventsSentAwaitingCentral,
+  );
+  gauge(
     'matthan_edge_evidence_queued',
     'Evidence items waiting for capture or upload',
     (m) => m.evidenceQueued,
@@ -26,6 +42,21 @@ export function registerDeliveryMetrics(registry: Registry, read: () => Delivery
   );
   const counter = (name: string, help: string, pick: (m: DeliveryMetrics) => number) =>
     mirroredCounter(registry, name, help, [], () => [{ labels: {}, value: pick(read()) }]);
+  counter(
+    'matthan_edge_events_central_acked_total',
+    'Events central acknowledged as stored (then deleted from the outbox)',
+    (m) => m.eventsCentralAcked,
+  );
+  counter(
+    'matthan_edge_events_refused_total',
+    'Events central refused and keeps in its quarantine (deleted from the outbox; see central GET /api/quarantine)',
+    (m) => m.eventsRefused,
+  );
+  counter(
+    'matthan_edge_events_resent_total',
+    "Events sent again because central's acknowledgement did not come in time (broker drops, lost acks)",
+    (m) => m.eventsResent,
+  );
   counter(
     'matthan_edge_evidence_trimmed_total',
     'Evidence files deleted by the outbox disk quota (oldest first; events are never dropped)',

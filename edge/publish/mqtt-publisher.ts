@@ -6,6 +6,8 @@ import type { Logger } from '../../lib/log.ts';
 import { maskUrl } from '../../lib/mask-url.ts';
 import type { EdgeConfig } from '../config/schema.ts';
 
+const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
+
 export class MqttPublisher {
   readonly client: MqttClient;
 
@@ -22,10 +24,13 @@ export class MqttPublisher {
       ts: 0,
     };
     this.client = mqtt.connect(cfg.broker.url, {
-      clientId: cfg.broker.clientId ?? `matthan-edge-${cfg.site}`,
+      // The brokers bind a client id to its user (central/broker/broker-accounts.ts): the username is the id.
+      clientId: cfg.broker.clientId ?? cfg.broker.username ?? `matthan-edge-${cfg.site}`,
       username: cfg.broker.username,
       password: cfg.broker.password,
-      ca: cfg.broker.caFile ? readFileSync(cfg.broker.caFile) : undefined,
+      ca: read(cfg.broker.caFile),
+      cert: read(cfg.broker.certFile),
+      key: read(cfg.broker.keyFile),
       keepalive: cfg.broker.keepaliveS,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,

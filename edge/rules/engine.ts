@@ -1,4 +1,9 @@
 // The rules engine: filters tracks per rule, runs each rule, and turns hit lifetimes into start/update/end transitions.
+//
+// Identity: a subject (rule, hit key; usually `t{trackId}`) has one event while its hit lasts, bridging gaps up to
+// endGraceMs. When its hit comes back after the event ended (an occlusion longer than the grace, a tracker id
+// switch the tracker repaired, a re-fire after the cooldown), the new event states `continues`: the edge knows it
+// is the same subject, so central does not have to guess from positions (it never merges by position).
 import { randomUUID } from 'node:crypto';
 import type { EventPhase, SignalState } from '../../contract/index.ts';
 import type { Track } from '../track/track.ts';
@@ -13,6 +18,13 @@ export interface EngineOptions {
   endGraceMs: number;
   /** A long event (a parked car) republishes an update at most this often. */
   updateIntervalMs: number;
+  /**
+   * A non-instant hit that starts a new event for a subject (rule, key) whose previous event's last hit was at most
+   * this long ago continues it: the new event states `continues` (the chain's first event id), so central keeps
+   * one incident. Covers the rule cooldown (default 30 s) plus the tracker's stationary re-identification window
+   * (default 30 s) after which a parked car's hits come back under its old track id.
+   */
+  continueWindowMs: number;
   newId: () => string;
 }
 
@@ -20,6 +32,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   timezone: 'Asia/Ho_Chi_Minh',
   endGraceMs: 2000,
   updateIntervalMs: 30_000,
+  continueWindowMs: 60_000,
   newId: () => randomUUID(),
 };
 
@@ -36,10 +49,14 @@ export interface Transition {
   track?: Track;
   /** On end: the frame where the hit was most confident (the "best frame" snapshot is taken there). */
   best?: { tsMs: number; hit: RuleHit };
+  /** The first event id of the violation this event continues (see EngineOptions.continueWindowMs). */
+  continues?: string;
 }
 
 interface Active {
   eventId: string;
+  continues: string | undefined;
+  instant: boolean;
   seq: number;
   startTs: number;
   lastPublishTs: number;
@@ -55,6 +72,8 @@ interface RuleSlot {
   active: Map<string, Active>;
   /** key -> ms before which the key may not start again. */
   cooldownUntil: Map<string, number>;
+  /** key -> the chain's first event id and the last hit time of the key's last ended (non-instant) event. */
+  ended: Map<string, { rootId: string; lastHitTs: number }>;
 }
 
 export class RulesEngine {
@@ -63,7 +82,13 @@ export class RulesEngine {
 
   constructor(rules: readonly { rule: Rule; cfg: RuleConfig }[], options: Partial<EngineOptions> = {}) {
     this.o = { ...DEFAULT_ENGINE_OPTIONS, ...options };
-    this.slots = rules.map(({ rule, cfg }) => ({ rule, cfg, active: new Map(), cooldownUntil: new Map() }));
+    this.slots = rules.map(({ rule, cfg }) => ({
+      rule,
+      cfg,
+      active: new Map(),
+      cooldownUntil: new Map(),
+      ended: new Map(),
+    }));
   }
 
   /** One frame: all tracks seen in it, the signal state and the frame's wall-clock time. */
@@ -91,8 +116,15 @@ export class RulesEngine {
         const a = slot.active.get(hit.key);
         if (!a) {
           if ((slot.cooldownUntil.get(hit.key) ?? 0) > tsMs) continue;
+          // Instant rules are one crossing, one event: never a continuation (and never continued, see end()).
+          const previous = hit.instant ? undefined : slot.ended.get(hit.key);
+          const continues =
+            previous && tsMs - previous.lastHitTs <= this.o.continueWindowMs ? previous.rootId : undefined;
+          slot.ended.delete(hit.key);
           const created: Active = {
             eventId: this.o.newId(),
+            continues,
+            instant: hit.instant === true,
             seq: 0,
             startTs: tsMs,
             lastPublishTs: tsMs,
@@ -111,6 +143,7 @@ export class RulesEngine {
             tsMs,
             hit,
             track,
+            ...(continues ? { continues } : {}),
           });
           if (hit.instant) out.push(this.end(slot, hit.key, created, tsMs));
           continue;
@@ -131,6 +164,7 @@ export class RulesEngine {
             tsMs,
             hit,
             track: a.track,
+            ...(a.continues ? { continues: a.continues } : {}),
           });
         }
       }
@@ -138,8 +172,10 @@ export class RulesEngine {
         if (!seenKeys.has(key) && tsMs - a.lastHitTs > this.o.endGraceMs)
           out.push(this.end(slot, key, a, tsMs));
       }
-      // Forget cooldowns that have expired so the map stays bounded.
+      // Forget cooldowns and continuation candidates that have expired so the maps stay bounded.
       for (const [key, until] of slot.cooldownUntil) if (until <= tsMs) slot.cooldownUntil.delete(key);
+      for (const [key, e] of slot.ended)
+        if (tsMs - e.lastHitTs > this.o.continueWindowMs) slot.ended.delete(key);
     }
     return out;
   }
@@ -157,6 +193,7 @@ export class RulesEngine {
     slot.active.delete(key);
     slot.cooldownUntil.set(key, tsMs + slot.cfg.cooldownS * 1000);
     const endTs = Math.max(a.lastHitTs, a.startTs);
+    if (!a.instant) slot.ended.set(key, { rootId: a.continues ?? a.eventId, lastHitTs: endTs });
     return {
       phase: 'end',
       eventId: a.eventId,
@@ -168,6 +205,7 @@ export class RulesEngine {
       hit: a.hit,
       track: a.track,
       best: a.best,
+      ...(a.continues ? { continues: a.continues } : {}),
     };
   }
 }

@@ -30,6 +30,13 @@ export type ScheduleConfig = Static<typeof ScheduleSchema>;
 /** Fields every rule has. */
 export const ruleBase = {
   id: GeoId,
+  name: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'name shown to reviewers, e.g. "Vượt đèn đỏ hướng Bắc"; default the rule type',
+    }),
+  ),
   classes: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
       minItems: 1,

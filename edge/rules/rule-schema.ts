@@ -21,6 +21,13 @@ export { GeoId, ruleBase, type ScheduleConfig, ScheduleSchema } from './rule-bas
 export const ZoneSchema = Type.Object(
   {
     id: GeoId,
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'name shown to reviewers, e.g. "Vạch dừng hướng Bắc"; default the id',
+      }),
+    ),
     polygon: Type.Array(PointNorm, { minItems: 3, maxItems: 64, description: 'polygon vertices in order' }),
   },
   { additionalProperties: false },
@@ -30,6 +37,13 @@ export type ZoneConfig = Static<typeof ZoneSchema>;
 export const LineSchema = Type.Object(
   {
     id: GeoId,
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'name shown to reviewers, e.g. "Vạch dừng hướng Bắc"; default the id',
+      }),
+    ),
     points: Type.Array(PointNorm, { minItems: 2, maxItems: 64, description: 'polyline vertices in order' }),
   },
   { additionalProperties: false },

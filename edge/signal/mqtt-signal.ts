@@ -5,22 +5,49 @@ import type { SignalSource } from './signal-source.ts';
 
 const NAMES: Record<string, SignalState> = { red: 'red', amber: 'amber', yellow: 'amber', green: 'green' };
 
-/** `{"state":"red"}` (field configurable, dotted), `"red"` or `red`; undefined for anything else. */
-export function parseSignalPayload(payload: Buffer | string, field: string): SignalState | undefined {
+/** A message from the controller: its state, and when the controller says it set it (when the payload says). */
+export interface SignalMessage {
+  state: SignalState | undefined;
+  /** Epoch ms from the tsField of a JSON object; NaN when the field is there but is no time. */
+  tsMs?: number;
+}
+
+/** Epoch seconds below this are taken as seconds (1e11 s is the year 5138; 1e11 ms is 1973). */
+const SECONDS_BELOW = 1e11;
+
+function dig(value: unknown, path: string): unknown {
+  let v = value;
+  for (const key of path.split('.'))
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
+}
+
+/** `{"state":"red","ts":...}` (fields configurable, dotted), `"red"` or `red`; state undefined for anything else. */
+export function parseSignalMessage(payload: Buffer | string, field: string, tsField = 'ts'): SignalMessage {
   const text = payload.toString().trim();
-  if (text.length === 0 || text.length > 4096) return undefined;
+  if (text.length === 0 || text.length > 4096) return { state: undefined };
   let value: unknown = text;
+  let tsMs: number | undefined;
   if (text.startsWith('{') || text.startsWith('"')) {
+    let parsed: unknown;
     try {
-      value = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
-      return undefined; // malformed JSON is an unparseable payload: the caller counts it and the state goes unknown
+      return { state: undefined }; // malformed JSON is an unparseable payload: the state goes unknown
     }
-    for (const key of typeof value === 'object' ? field.split('.') : []) {
-      value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-    }
+    value = typeof parsed === 'object' ? dig(parsed, field) : parsed;
+    const ts = typeof parsed === 'object' ? dig(parsed, tsField) : undefined;
+    if (typeof ts === 'number') tsMs = ts < SECONDS_BELOW ? ts * 1000 : ts;
+    else if (typeof ts === 'string') tsMs = Date.parse(ts);
+    else if (ts !== undefined) tsMs = Number.NaN;
   }
-  return typeof value === 'string' ? NAMES[value.trim().toLowerCase()] : undefined;
+  const state = typeof value === 'string' ? NAMES[value.trim().toLowerCase()] : undefined;
+  return tsMs === undefined ? { state } : { state, tsMs };
+}
+
+/** The state of a payload, ignoring any timestamp (see parseSignalMessage). */
+export function parseSignalPayload(payload: Buffer | string, field: string): SignalState | undefined {
+  return parseSignalMessage(payload, field).state;
 }
 
 /** The small part of an mqtt.js client this source needs. */
@@ -37,7 +64,7 @@ export interface SignalMqttClient {
 export class MqttSignalSource {
   private last: SignalState = 'unknown';
   private lastAtMs = Number.NEGATIVE_INFINITY;
-  readonly counters = { messages: 0, unparseable: 0 };
+  readonly counters = { messages: 0, unparseable: 0, outOfTime: 0 };
 
   constructor(
     private readonly cfg: MqttSignalConfig,
@@ -50,11 +77,25 @@ export class MqttSignalSource {
    */
   receive(payload: Buffer | string): boolean {
     this.counters.messages++;
-    const s = parseSignalPayload(payload, this.cfg.payloadField);
+    const m = parseSignalMessage(payload, this.cfg.payloadField, this.cfg.tsField ?? 'ts');
+    let s = m.state;
+    if (s !== undefined && m.tsMs !== undefined && !this.inTime(m.tsMs)) {
+      // Misdated or replayed: a red that is not now must not count, and must not leave an older red standing.
+      this.counters.outOfTime++;
+      s = undefined;
+    }
     if (s === undefined) this.counters.unparseable++;
     this.last = s ?? 'unknown';
     this.lastAtMs = this.now();
     return s !== undefined;
+  }
+
+  /** Not ahead of our clock beyond the skew, not older than the stale limit (plus the skew). */
+  private inTime(tsMs: number): boolean {
+    if (!Number.isFinite(tsMs)) return false;
+    const now = this.now();
+    const skewMs = (this.cfg.maxClockSkewS ?? 2) * 1000;
+    return tsMs <= now + skewMs && tsMs >= now - this.cfg.staleAfterS * 1000 - skewMs;
   }
 
   state(): SignalState {

@@ -47,6 +47,28 @@ export const MqttSignalSchema = Type.Object(
         'seconds after the last message the state becomes unknown (the controller or link died). Default 5. ' +
         'Must exceed the controller\'s republish interval; higher rides out gaps but keeps a dead feed "red" longer.',
     }),
+    tsField: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        default: 'ts',
+        description:
+          'field of a JSON object payload holding when the controller set the state (dots for nesting): epoch ms, ' +
+          'epoch seconds (below 1e11) or an ISO 8601 string. A payload whose time is more than maxClockSkewS ahead ' +
+          "of the edge's clock, or older than staleAfterS, makes the state unknown (a replayed or misdated red " +
+          'must not count). Payloads without the field are taken as they arrive',
+      }),
+    ),
+    maxClockSkewS: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 3600,
+        default: 2,
+        description:
+          "seconds (default 2) the controller's clock may be ahead of the edge's, or its message late beyond " +
+          'staleAfterS. Raise it for a controller without NTP; a larger value lets an older state count',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

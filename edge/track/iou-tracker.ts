@@ -62,7 +62,7 @@ export class IouTracker implements Tracker {
       t.hits++;
       t.lastSeenTs = tsMs;
       t.confirmed ||= t.hits >= this.o.minHits;
-      t.path.push({ tsMs, ...anchorOf(d.boxXyxyNorm) });
+      t.path.push({ tsMs, ...anchorOf(d.boxXyxyNorm), box: d.boxXyxyNorm });
       if (t.path.length > this.o.pathLength) t.path.shift();
       seen.push(t);
     }
@@ -78,7 +78,7 @@ export class IouTracker implements Tracker {
         hits: 1,
         firstSeenTs: tsMs,
         lastSeenTs: tsMs,
-        path: [{ tsMs, ...anchorOf(d.boxXyxyNorm) }],
+        path: [{ tsMs, ...anchorOf(d.boxXyxyNorm), box: d.boxXyxyNorm }],
       };
       this.tracks.push(t);
       seen.push(t);

@@ -16,6 +16,9 @@ export interface KalmanState {
   cov: number[];
 }
 
+/** 0.95 quantile of the chi-square distribution with 4 degrees of freedom: DeepSORT's gate on [cx, cy, w, h]. */
+export const CHI2_95_4DOF = 9.4877;
+
 /** ByteTrack's weights: position noise 1/20 of the box size, velocity noise 1/160 of it. */
 export const STD_WEIGHT_POSITION = 1 / 20;
 export const STD_WEIGHT_VELOCITY = 1 / 160;
@@ -68,6 +71,17 @@ function invert(a: readonly number[], n: number): number[] {
   return inv;
 }
 
+/** S = H P H^T + R: H picks the first four state values, so S = P[0:4, 0:4] + R (measurement noise 1/20 of the box). */
+function innovationCov(s: KalmanState): number[] {
+  const [w, h] = size(s.mean);
+  const p = STD_WEIGHT_POSITION;
+  const r = [p * w, p * h, p * w, p * h].map((x) => x * x);
+  const sMat = new Array<number>(M * M);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < M; j++) sMat[i * M + j] = s.cov[i * N + j]! + (i === j ? r[i]! : 0);
+  return sMat;
+}
+
 export class KalmanFilter {
   /** A new track's state: the measured box at rest, with a wide velocity uncertainty. */
   initiate(z: BoxCxcywh): KalmanState {
@@ -97,16 +111,23 @@ export class KalmanFilter {
     return { mean, cov };
   }
 
+  /**
+   * Squared Mahalanobis distance of a measured box from the state's projected box, with the measurement noise
+   * of update(): (z - H x)^T S^-1 (z - H x), S = H P H^T + R. Compare with CHI2_95_4DOF (DeepSORT's gate). The gate
+   * widens with every frame a lost track is only predicted, as its covariance grows.
+   */
+  gatingDistance(s: KalmanState, z: BoxCxcywh): number {
+    const sInv = invert(innovationCov(s), M);
+    const d = z.map((zi, i) => zi - s.mean[i]!);
+    let acc = 0;
+    for (let i = 0; i < M; i++) for (let j = 0; j < M; j++) acc += d[i]! * sInv[i * M + j]! * d[j]!;
+    return acc;
+  }
+
   /** Corrects the state with a measured box: K = P H^T S^-1, x += K (z - H x), P -= K S K^T. */
   update(s: KalmanState, z: BoxCxcywh): KalmanState {
-    const [w, h] = size(s.mean);
-    const p = STD_WEIGHT_POSITION;
-    const r = [p * w, p * h, p * w, p * h].map((x) => x * x);
-    // H picks the first four state values, so S = P[0:4, 0:4] + R and P H^T = P[:, 0:4].
-    const sMat = new Array<number>(M * M);
-    for (let i = 0; i < M; i++)
-      for (let j = 0; j < M; j++) sMat[i * M + j] = s.cov[i * N + j]! + (i === j ? r[i]! : 0);
-    const sInv = invert(sMat, M);
+    // H picks the first four state values, so P H^T = P[:, 0:4].
+    const sInv = invert(innovationCov(s), M);
     const gain = new Array<number>(N * M).fill(0); // 8x4
     for (let i = 0; i < N; i++)
       for (let j = 0; j < M; j++) {

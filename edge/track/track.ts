@@ -4,6 +4,8 @@ export interface TrackPoint {
   /** Bottom-centre anchor (where the vehicle touches the road), normalised. */
   x: number;
   y: number;
+  /** The box on this frame (for the reviewer's frame-by-frame overlay); absent on points from older code. */
+  box?: readonly [number, number, number, number];
 }
 
 export interface Track {

@@ -1,4 +1,5 @@
-// Config schema of a camera's tracker (ByteTrack): score thresholds, matching IoU, confirmation, lost buffer, path.
+// Config schema of a camera's tracker (ByteTrack): score thresholds, matching IoU, confirmation, lost buffer,
+// re-identification of stationary tracks, path.
 import { type Static, Type } from '@sinclair/typebox';
 import type { ConfigIssue } from '../../config/errors.ts';
 
@@ -9,6 +10,8 @@ export const DEFAULT_TRACKER = {
   matchIou: 0.2,
   minHits: 3,
   lostTrackBufferMs: 1500,
+  reidStationaryMs: 30_000,
+  reidIou: 0.5,
   pathLength: 64,
 } as const;
 
@@ -77,6 +80,30 @@ export const TrackerSchema = Type.Object(
         'passing in front) and risks giving a new vehicle an old id; lower ends tracks sooner and splits one ' +
         'vehicle into several ids (several events) after an occlusion. At most 60000: lost tracks are matched ' +
         'every frame, so a huge buffer on a busy road costs CPU and id mix-ups.',
+    }),
+    reidStationaryMs: Type.Integer({
+      minimum: 0,
+      maximum: 600_000,
+      default: DEFAULT_TRACKER.reidStationaryMs,
+      description:
+        'Milliseconds (default 30000; 0 = off) a confirmed track that was lost while standing still (a parked or ' +
+        'queued vehicle hidden by passing traffic, or missed by the detector) is remembered after the lost buffer. ' +
+        'A new track of the same class that appears standing still on its last box (IoU >= reidIou at its first ' +
+        'frame and at confirmation) takes its id back, so dwell timers and events continue instead of restarting. ' +
+        'Only standing vehicles: a moving one is re-found only through its Kalman prediction within ' +
+        'lostTrackBufferMs, because the next vehicle in a lane passes the same place. Longer bridges longer ' +
+        'occlusions (a bus at a stop) and risks handing the id to another vehicle that parks on the same spot ' +
+        'while the first is hidden.',
+    }),
+    reidIou: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: DEFAULT_TRACKER.reidIou,
+      description:
+        "Minimum IoU (0..1, default 0.5) between a new track's box and a stationary lost track's last box for " +
+        're-identification (reidStationaryMs). Higher needs the box to come back almost exactly (fewer wrong ' +
+        'hand-overs between neighbouring parked cars, more missed repairs when the detector box jitters); lower ' +
+        'the reverse.',
     }),
     pathLength: Type.Integer({
       minimum: 2,
