@@ -1,5 +1,6 @@
 // Serves the review web page (plain ES modules + CSS from ./public, no build step) at `/`.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -18,11 +19,39 @@ export function uiPublicDir(): string {
   return found;
 }
 
+/** Chart.js's self-contained UMD build from node_modules: IOC networks are closed, so no CDN. */
+export function chartJsFile(): string {
+  const main = createRequire(import.meta.url).resolve('chart.js'); // .../chart.js/dist/chart.cjs
+  return path.join(path.dirname(main), 'chart.umd.min.js');
+}
+
+export interface UiPluginOptions {
+  /** XYZ tile URL of the IOC's map server: its origin is allowed for images. */
+  tileUrl?: string;
+}
+
 /**
  * Every file is revalidated (`no-cache` + ETag/Last-Modified): without content hashes in the names, a cached
  * module could mix with a newer one after an upgrade; a 304 costs one small round trip on a LAN.
  */
-const uiPlugin: FastifyPluginAsync = async (app) => {
+const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, opts) => {
+  const tileOrigin = opts.tileUrl?.startsWith('http')
+    ? new URL(opts.tileUrl.replace(/[{}]/g, '')).origin
+    : '';
+  const csp =
+    `default-src 'self'; img-src 'self' data:${tileOrigin ? ` ${tileOrigin}` : ''}; media-src 'self'; ` +
+    "frame-ancestors 'none'; base-uri 'none'";
+  const chart = readFileSync(chartJsFile());
+  app.get(
+    '/vendor/chart.umd.min.js',
+    { config: { public: true }, schema: { hide: true } },
+    async (_req, reply) =>
+      reply
+        .header('content-type', 'text/javascript; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .send(chart),
+  );
   await app.register(fastifyStatic, {
     root: uiPublicDir(),
     prefix: '/',
@@ -36,10 +65,7 @@ const uiPlugin: FastifyPluginAsync = async (app) => {
       reply.header('cache-control', 'no-cache');
       reply.header('x-content-type-options', 'nosniff');
       // Only our own modules, styles, evidence and API; no inline script, nothing framed by another site.
-      reply.header(
-        'content-security-policy',
-        "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; base-uri 'none'",
-      );
+      reply.header('content-security-policy', csp);
     },
   });
 };

@@ -1,476 +1,353 @@
-// The review page's controller: login, queue with filters and counts, incident view, verdicts, keyboard, live.
+// The review page's entry point: session, routes (#/incident/<id>, #/stats, #/cameras), the keyboard, live
+// updates, and wiring of the controllers (queue, incident) and pages (statistics, cameras, help).
 import { ApiError, api } from './api.js';
-import { emptyFilters, filtersToQuery, matchesFilters, upsertNewestFirst } from './filters.js';
-import { formatter } from './format.js';
-import { renderHealth } from './health-view.js';
-import { storedLang, storeLang, translate } from './i18n.js';
-import { renderIncident } from './incident-view.js';
+import { createAppStore } from './app-state.js';
+import { createAuditPage } from './audit-page.js';
+import { renderCameras } from './cameras-view.js';
+import { makeContext } from './context.js';
+import { h } from './dom.js';
+import { registerIncidentSection } from './extensions.js';
+import { matchesFilters, upsertNewestFirst } from './filters.js';
+import { toggleHelp } from './help-overlay.js';
+import { storeLang } from './i18n.js';
+import { createIncidentController } from './incident-controller.js';
 import { keyAction } from './keyboard.js';
 import { connectLive } from './live.js';
-import { renderQueue } from './queue-view.js';
+import { plateSection } from './plate-view.js';
+import { createQueue } from './queue-controller.js';
+import { parseRoute, routeHash } from './router.js';
+import { renderStats } from './stats-view.js';
 
-const PAGE_SIZE = 50;
-const STATUSES = ['open', 'confirmed', 'rejected'];
-const RULE_TYPES = [
-  'red_light',
-  'wrong_way',
-  'solid_line',
-  'wrong_lane',
-  'illegal_stop',
-  'forbidden_turn',
-  'speeding',
-  'sidewalk',
-  'crowding',
-  'object_present',
-  'no_helmet',
-  'zone_dwell',
-];
 const CAMERA_REFRESH_MS = 10_000;
 const FRESH_HIGHLIGHT_MS = 5_000;
 
 const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
-
-const state = {
-  lang: storedLang(),
-  /** @type {{name: string, role: string} | undefined} */
-  me: undefined,
-  filters: emptyFilters(),
-  /** @type {any[]} */
-  items: [],
-  total: 0,
-  /** @type {string | undefined} */
-  selectedId: undefined,
-  /** @type {ReturnType<typeof renderIncident> | undefined} */
-  view: undefined,
-  /** @type {any} */
-  current: undefined,
-  /** @type {any[]} */
-  cameras: [],
-  fresh: new Set(),
-  /** @type {Record<string, number>} */
-  counts: {},
-  openSeq: 0,
-  verdictPending: false,
-  /** @type {(() => void) | undefined} */
-  closeLive: undefined,
-  /** @type {number | undefined} */
-  cameraTimer: undefined,
-  liveConnectedOnce: false,
+const store = createAppStore();
+const ctx = () => {
+  const s = store.get();
+  return makeContext(s.lang, s.cameras, s.scenes);
 };
-
-const t = (/** @type {string} */ key, /** @type {Record<string, string | number>} */ p = {}) =>
-  translate(state.lang, key, p);
-let fmt = formatter(state.lang);
-
-function cameraName(/** @type {string} */ site, /** @type {string} */ camera) {
-  const c = state.cameras.find((x) => x.camera === camera && (x.site === site || !site));
-  return c?.name ?? camera;
-}
-const ctx = () => ({ t, fmt, cameraName });
-const canReview = () => state.me?.role === 'reviewer' || state.me?.role === 'admin';
 
 // ---------- feedback ----------
 let toastTimer = 0;
-function toast(/** @type {string} */ text, kind = 'ok') {
+/** @param {string} text @param {string} [kind] @param {{label: string, run: () => void}} [action] */
+function toast(text, kind = 'ok', action) {
   const el = $('#toast');
-  el.textContent = text;
+  el.replaceChildren(h('span', {}, text));
+  if (action)
+    el.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'toast-action',
+          onclick: () => {
+            el.classList.remove('show');
+            action.run();
+          },
+        },
+        action.label,
+      ),
+    );
   el.className = `toast toast-${kind} show`;
   clearTimeout(toastTimer);
-  toastTimer = window.setTimeout(() => el.classList.remove('show'), 2500);
+  toastTimer = window.setTimeout(() => el.classList.remove('show'), action ? 10_000 : 2500);
+}
+/** Says something to screen readers (the open incident, mostly). @param {string} text */
+function announce(text) {
+  $('#announce').textContent = text;
+}
+/** A lost session returns to the login form; anything else is shown. @param {unknown} err @param {string} key */
+function failed(err, key) {
+  if (err instanceof ApiError && err.status === 401) return showLogin(ctx().t('error.session'));
+  toast(ctx().t(key, { reason: err instanceof Error ? err.message : String(err) }), 'error');
 }
 
-/** Handles an API failure: a lost session returns to the login form; anything else is shown. */
-function failed(/** @type {unknown} */ err, /** @type {string} */ key) {
-  if (err instanceof ApiError && err.status === 401) {
-    showLogin(t('error.session'));
-    return;
+// ---------- routes ----------
+let hashSetByUs = '';
+/** Puts the open incident in the address (replaceState: moving through the queue is not history). @param {string | undefined} id */
+function setHash(id) {
+  if (store.get().view !== 'review') return;
+  const hash = routeHash({ view: 'review', ...(id ? { id } : {}) });
+  if (location.hash !== hash) {
+    hashSetByUs = hash;
+    history.replaceState(null, '', hash);
   }
-  toast(t(key, { reason: err instanceof Error ? err.message : String(err) }), 'error');
+}
+
+const queue = createQueue({
+  store,
+  ctx,
+  open: (id) => void incident.open(id),
+  // Work-queue mode starts with the oldest open incident nobody holds; browse mode with the newest.
+  modeChanged: () =>
+    void (store.get().mode === 'work' ? incident.nextWork() : incident.open(store.get().items[0]?.id)),
+  failed,
+  toast,
+});
+const incident = createIncidentController({ store, ctx, toast, failed, announce, queue, setHash });
+
+// The licence plate: shown, corrected by reviewers (kept with who and when), in the incident's side column.
+registerIncidentSection({
+  id: 'plate',
+  order: 10,
+  render: (inc, c) =>
+    plateSection(inc, {
+      ...c,
+      canReview: ['reviewer', 'admin'].includes(store.get().me?.role ?? ''),
+      onPlate: (text, colour, note) => void correctPlate(inc.id, text, colour, note),
+    }),
+});
+
+/** A reviewer's plate correction: stored with who and when; the incident is read again to show it. */
+async function correctPlate(
+  /** @type {string} */ id,
+  /** @type {string} */ text,
+  /** @type {string} */ colour,
+  /** @type {string} */ note,
+) {
+  try {
+    await api(`/api/incidents/${encodeURIComponent(id)}/plate`, {
+      method: 'POST',
+      body: { text, colour, ...(note ? { note } : {}) },
+    });
+    toast(ctx().t('plate.saved'));
+    if (store.get().selectedId === id) await incident.refresh(id, true);
+  } catch (err) {
+    failed(err, 'plate.saveFailed');
+  }
+}
+
+const auditPage = createAuditPage({ root: () => $('#view-audit'), ctx, failed });
+
+/** @param {'review' | 'stats' | 'cameras' | 'audit'} wanted */
+function showView(wanted) {
+  // Only admins read the audit log (the API refuses everyone else too).
+  const view = wanted === 'audit' && store.get().me?.role !== 'admin' ? 'review' : wanted;
+  store.set({ view });
+  $('#view-review').hidden = view !== 'review';
+  $('#view-stats').hidden = view !== 'stats';
+  $('#view-cameras').hidden = view !== 'cameras';
+  $('#view-audit').hidden = view !== 'audit';
+  if (view === 'audit') void auditPage.load();
+  for (const b of document.querySelectorAll('[data-view]'))
+    b.setAttribute('aria-current', b.getAttribute('data-view') === view ? 'page' : 'false');
+  if (view === 'stats')
+    void renderStats($('#view-stats'), ctx()).catch((err) => failed(err, 'incident.loadFailed'));
+  if (view === 'cameras')
+    void loadScenes()
+      .then(() => renderCameras($('#view-cameras'), store.get().cameras, ctx()))
+      .catch((err) => failed(err, 'incident.loadFailed'));
+}
+
+async function route() {
+  const r = parseRoute(location.hash);
+  if (location.hash === hashSetByUs && r.view === 'review' && r.id === store.get().selectedId) return;
+  hashSetByUs = '';
+  showView(r.view);
+  if (r.view === 'review' && r.id && r.id !== store.get().current?.id)
+    await incident.open(r.id, { fromHash: true });
 }
 
 // ---------- static text ----------
 function applyStaticText() {
-  document.documentElement.lang = state.lang;
+  const t = ctx().t;
+  document.documentElement.lang = store.get().lang;
   document.title = t('app.title');
   for (const el of document.querySelectorAll('[data-i18n]'))
     el.textContent = t(el.getAttribute('data-i18n') ?? '');
   for (const el of document.querySelectorAll('[data-i18n-placeholder]'))
     el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder') ?? ''));
-  /** @type {HTMLSelectElement} */ ($('#lang')).value = state.lang;
-  fillFilterOptions();
-}
-
-function fillFilterOptions() {
-  const rule = /** @type {HTMLSelectElement} */ ($('#f-rule'));
-  const status = /** @type {HTMLSelectElement} */ ($('#f-status'));
-  const camera = /** @type {HTMLSelectElement} */ ($('#f-camera'));
-  const opt = (/** @type {string} */ value, /** @type {string} */ label) => {
-    const o = document.createElement('option');
-    o.value = value;
-    o.textContent = label;
-    return o;
-  };
-  rule.replaceChildren(opt('', t('filter.all')), ...RULE_TYPES.map((r) => opt(r, t(`rule.${r}`))));
-  status.replaceChildren(opt('', t('filter.all')), ...STATUSES.map((s) => opt(s, t(`status.${s}`))));
-  const ids = new Map(
-    state.cameras.filter((c) => c.camera !== '_edge').map((c) => [c.camera, c.name ?? c.camera]),
-  );
-  for (const inc of state.items) if (!ids.has(inc.camera)) ids.set(inc.camera, inc.camera);
-  if (state.filters.camera && !ids.has(state.filters.camera))
-    ids.set(state.filters.camera, state.filters.camera);
-  camera.replaceChildren(
-    opt('', t('filter.all')),
-    ...[...ids].sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) => opt(id, name)),
-  );
-  rule.value = state.filters.rule;
-  status.value = state.filters.status;
-  camera.value = state.filters.camera;
-  /** @type {HTMLInputElement} */ ($('#f-from')).value = state.filters.from;
-  /** @type {HTMLInputElement} */ ($('#f-to')).value = state.filters.to;
+  for (const el of document.querySelectorAll('[data-i18n-label]'))
+    el.setAttribute('aria-label', t(el.getAttribute('data-i18n-label') ?? ''));
+  /** @type {HTMLSelectElement} */ ($('#lang')).value = store.get().lang;
 }
 
 // ---------- login ----------
-function showLogin(/** @type {string} */ message = '') {
-  state.closeLive?.();
-  state.closeLive = undefined;
-  clearInterval(state.cameraTimer);
-  state.view?.dispose();
-  state.view = undefined;
+/** @param {string} [message] */
+function showLogin(message = '') {
+  closeLive?.();
+  closeLive = undefined;
+  clearInterval(cameraTimer);
+  void incident.releaseLock();
   $('#shell').hidden = true;
   $('#login').hidden = false;
   $('#login-error').textContent = message;
   /** @type {HTMLInputElement} */ ($('#login-token')).focus();
 }
 
-async function login(/** @type {SubmitEvent} */ e) {
+/** @param {SubmitEvent} e */
+async function login(e) {
   e.preventDefault();
   const input = /** @type {HTMLInputElement} */ ($('#login-token'));
   try {
-    state.me = await api('/api/session', { method: 'POST', body: { token: input.value.trim() } });
+    store.set({ me: await api('/api/session', { method: 'POST', body: { token: input.value.trim() } }) });
     input.value = '';
     await start();
   } catch (err) {
     $('#login-error').textContent =
-      err instanceof ApiError && (err.status === 401 || err.status === 400) ? t('login.failed') : String(err);
+      err instanceof ApiError && (err.status === 401 || err.status === 400)
+        ? ctx().t('login.failed')
+        : String(err);
   }
 }
 
 async function logout() {
+  await incident.releaseLock();
   try {
     await api('/api/session', { method: 'DELETE' });
   } catch (err) {
     console.warn('logout failed', err);
   }
-  state.me = undefined;
+  store.set({ me: undefined });
   showLogin();
 }
 
-// ---------- queue ----------
-function drawQueue() {
-  renderQueue($('#queue'), state.items, state.selectedId, state.fresh, ctx());
-  $('#queue-shown').textContent = t('queue.shown', { shown: state.items.length, total: state.total });
-  $('#more').hidden = state.items.length >= state.total;
-  $('#tab-queue-count').textContent = String(state.total);
-}
-
-/** Only the newest answer of each kind is drawn; an older one arriving late is dropped. */
-const requestSeq = { queue: 0, counts: 0 };
-
-async function loadQueue(/** @type {boolean} */ append = false) {
-  const offset = append ? state.items.length : 0;
-  const seq = ++requestSeq.queue;
-  try {
-    const body = await api(`/api/incidents?${filtersToQuery(state.filters, { limit: PAGE_SIZE, offset })}`);
-    if (seq !== requestSeq.queue) return; // filters changed meanwhile: a newer answer is on its way
-    state.items = append ? [...state.items, ...body.items] : body.items;
-    state.total = body.total;
-  } catch (err) {
-    failed(err, 'incident.loadFailed');
-    return;
-  }
-  drawQueue();
-  if (!append) {
-    const keep = state.items.some((i) => i.id === state.selectedId);
-    if (!keep) await select(state.items[0]?.id);
-  }
-}
-
-async function loadCounts() {
-  const seq = ++requestSeq.counts;
-  try {
-    const results = await Promise.all(
-      STATUSES.map((s) => api(`/api/incidents?${filtersToQuery(state.filters, { status: s, limit: 1 })}`)),
-    );
-    if (seq !== requestSeq.counts) return;
-    STATUSES.forEach((s, i) => {
-      state.counts[s] = results[i].total;
-    });
-  } catch (err) {
-    failed(err, 'incident.loadFailed');
-    return;
-  }
-  for (const s of STATUSES) {
-    const el = document.querySelector(`#counts [data-status="${s}"] .count`);
-    if (el) el.textContent = String(state.counts[s] ?? 0);
-    document
-      .querySelector(`#counts [data-status="${s}"]`)
-      ?.setAttribute('aria-pressed', state.filters.status === s ? 'true' : 'false');
-  }
-}
-
-let countsTimer = 0;
-function loadCountsSoon() {
-  clearTimeout(countsTimer);
-  countsTimer = window.setTimeout(loadCounts, 300); // a burst of live events costs one round of counts
-}
-
-function readFilters() {
-  state.filters = {
-    camera: /** @type {HTMLSelectElement} */ ($('#f-camera')).value,
-    rule: /** @type {HTMLSelectElement} */ ($('#f-rule')).value,
-    status: /** @type {HTMLSelectElement} */ ($('#f-status')).value,
-    from: /** @type {HTMLInputElement} */ ($('#f-from')).value,
-    to: /** @type {HTMLInputElement} */ ($('#f-to')).value,
-  };
-}
-
-async function filtersChanged() {
-  readFilters();
-  await Promise.all([loadQueue(), loadCounts()]);
-}
-
-// ---------- incident ----------
-async function select(/** @type {string | undefined} */ id) {
-  state.selectedId = id;
-  for (const li of document.querySelectorAll('#queue .queue-item')) {
-    const on = li.getAttribute('data-id') === id;
-    li.classList.toggle('selected', on);
-    li.setAttribute('aria-selected', on ? 'true' : 'false');
-    if (on) li.scrollIntoView({ block: 'nearest' });
-  }
-  if (id) history.replaceState(null, '', `#${encodeURIComponent(id)}`);
-  await openIncident(id);
-}
-
-async function openIncident(/** @type {string | undefined} */ id) {
-  const seq = ++state.openSeq;
-  if (!id) {
-    state.view?.dispose();
-    state.view = undefined;
-    state.current = undefined;
-    $('#incident').replaceChildren(
-      Object.assign(document.createElement('p'), { className: 'empty', textContent: t('incident.none') }),
-    );
-    return;
-  }
-  let inc;
-  try {
-    const fetchDetail = () => api(`/api/incidents/${encodeURIComponent(id)}`);
-    const cached = detailCache.get(id);
-    detailCache.delete(id);
-    inc = await (cached ? cached.catch(fetchDetail) : fetchDetail());
-  } catch (err) {
-    if (seq === state.openSeq) failed(err, 'incident.loadFailed');
-    return;
-  }
-  if (seq !== state.openSeq) return; // the reviewer already moved on
-  drawIncident(inc);
-}
-
-function drawIncident(/** @type {any} */ inc) {
-  state.view?.dispose();
-  state.current = inc;
-  state.view = renderIncident($('#incident'), inc, {
-    ...ctx(),
-    camera: state.cameras.find((c) => c.camera === inc.camera && c.site === inc.site),
-    canReview: canReview(),
-    onVerdict: (v, note) => void verdict(v, note),
-  });
-  prefetchNext(inc.id);
-}
-
-/** Detail of the next incident, fetched ahead; dropped when a live message says it changed. */
-const detailCache = new Map();
-/** @type {HTMLVideoElement | undefined} */
-let prefetching;
-/**
- * Starts downloading the next incident's clip and snapshot while the reviewer watches this one, so J or a
- * verdict shows the next clip at once (evidence responses are immutable, so the browser cache keeps them).
- */
-function prefetchNext(/** @type {string} */ id) {
-  const at = state.items.findIndex((i) => i.id === id);
-  const next = at === -1 ? undefined : state.items[at + 1];
-  detailCache.clear();
-  if (next) {
-    const pending = api(`/api/incidents/${encodeURIComponent(next.id)}`);
-    pending.catch((err) => console.debug('prefetch failed', err)); // openIncident fetches again and reports
-    detailCache.set(next.id, pending);
-  }
-  const clip = next?.evidence?.clip;
-  if (prefetching && prefetching.dataset.id !== clip) {
-    prefetching.removeAttribute('src');
-    prefetching.load();
-    prefetching = undefined;
-  }
-  if (!clip || prefetching) return;
-  prefetching = document.createElement('video');
-  prefetching.muted = true;
-  prefetching.preload = 'auto';
-  prefetching.dataset.id = clip;
-  prefetching.src = `/api/evidence/${encodeURIComponent(clip)}`;
-  const snap = next.evidence?.snapshot ?? next.evidence?.snapshotClean;
-  if (snap) new Image().src = `/api/evidence/${encodeURIComponent(snap)}`;
-}
-
-function move(/** @type {number} */ step) {
-  if (state.items.length === 0) return;
-  const at = state.items.findIndex((i) => i.id === state.selectedId);
-  const next = Math.min(state.items.length - 1, Math.max(0, at + step));
-  if (at === -1) return void select(state.items[0].id);
-  if (next !== at) void select(state.items[next].id);
-  else if (step > 0 && state.items.length < state.total) void loadQueue(true).then(() => move(step));
-}
-
-async function verdict(/** @type {'confirmed' | 'rejected'} */ v, /** @type {string} */ note) {
-  const id = state.selectedId;
-  if (!id || !canReview() || state.verdictPending) return;
-  state.verdictPending = true;
-  /** @type {HTMLButtonElement} */ for (const b of document.querySelectorAll('.verdict-btn'))
-    b.disabled = true;
-  let updated;
-  try {
-    updated = await api(`/api/incidents/${encodeURIComponent(id)}/review`, {
-      method: 'POST',
-      body: note ? { verdict: v, note } : { verdict: v },
-    });
-  } catch (err) {
-    failed(err, 'verdict.failed');
-    /** @type {HTMLButtonElement} */ for (const b of document.querySelectorAll('.verdict-btn'))
-      b.disabled = false;
-    return;
-  } finally {
-    state.verdictPending = false;
-  }
-  toast(t(`verdict.saved.${v}`), v === 'confirmed' ? 'ok' : 'warn');
-  const at = state.items.findIndex((i) => i.id === id);
-  const status = updated?.status ?? v;
-  const leaves = state.filters.status !== '' && state.filters.status !== status;
-  if (at !== -1) {
-    if (leaves) {
-      state.items = state.items.filter((i) => i.id !== id);
-      state.total = Math.max(0, state.total - 1);
-    } else {
-      state.items[at] = { ...state.items[at], ...updated, status };
-    }
-  }
-  // The next incident opens at once: the one that slid into this row, or the one below it.
-  const nextIndex = at === -1 ? 0 : leaves ? at : at + 1;
-  const next = state.items[Math.min(nextIndex, state.items.length - 1)];
-  drawQueue();
-  loadCountsSoon();
-  if (state.items.length === 0 && state.total > 0) await loadQueue();
-  else await select(next?.id);
-}
-
 // ---------- cameras ----------
+/** @type {number | undefined} */
+let cameraTimer;
 async function loadCameras() {
   try {
-    state.cameras = await api('/api/cameras');
+    store.set({ cameras: await api('/api/cameras') });
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return failed(err, 'incident.loadFailed');
     console.warn('cameras unavailable', err);
-    state.cameras = [];
   }
-  const cams = state.cameras.filter((c) => c.camera !== '_edge');
+  const cams = store.get().cameras.filter((c) => c.camera !== '_edge');
   const online = cams.filter((c) => c.state === 'online').length;
   const summary = $('#cam-summary');
-  summary.textContent = t('health.summary', { online, total: cams.length });
+  summary.textContent = ctx().t('health.summary', { online, total: cams.length });
   summary.className = `cam-summary ${online < cams.length ? 'warn' : 'ok'}`;
-  renderHealth($('#cameras'), state.cameras, { ...ctx(), nowMs: Date.now() });
 }
-
-function showTab(/** @type {'queue' | 'cameras'} */ tab) {
-  $('#queue-panel').hidden = tab !== 'queue';
-  $('#cameras').hidden = tab !== 'cameras';
-  for (const b of document.querySelectorAll('[data-tab]'))
-    b.setAttribute('aria-selected', b.getAttribute('data-tab') === tab ? 'true' : 'false');
+async function loadScenes() {
+  try {
+    const scenes = /** @type {any[]} */ (await api('/api/cameras/scenes'));
+    store.set({ scenes: new Map(scenes.map((s) => [`${s.site}/${s.camera}`, s])) });
+  } catch (err) {
+    console.warn('scenes unavailable', err);
+  }
 }
 
 // ---------- live ----------
-async function onLive(/** @type {{id: string, created: boolean}} */ msg) {
-  detailCache.delete(msg.id);
-  let inc;
+/** @type {(() => void) | undefined} */
+let closeLive;
+let liveWasOn = false;
+let liveConnectedOnce = false;
+/** A list item from a detail body (the fields the list endpoint adds). @param {any} d */
+function itemOf(d) {
+  const { events: _e, merges: _m, reviews: _r, timeline: _t, scene: _s, evidenceStatus, lock, ...rest } = d;
+  const evidenceAvailable = Object.entries(evidenceStatus ?? {})
+    .filter(([, st]) => /** @type {any} */ (st).state === 'available')
+    .map(([k]) => k);
+  return { ...rest, evidenceAvailable, ...(lock ? { lockedBy: lock.reviewer } : {}) };
+}
+/** @param {{id: string, created: boolean}} msg */
+async function onLive(msg) {
+  let d;
   try {
-    inc = await api(`/api/incidents/${encodeURIComponent(msg.id)}`);
+    d = await api(`/api/incidents/${encodeURIComponent(msg.id)}`);
   } catch (err) {
     console.warn('live incident not readable', err);
     return;
   }
-  const { events: _events, merges: _merges, ...item } = inc;
-  const present = state.items.some((i) => i.id === item.id);
-  const matches = matchesFilters(item, state.filters);
+  const item = itemOf(d);
+  const s = store.get();
+  const present = s.items.some((i) => i?.id === item.id);
+  const matches = matchesFilters(item, s.filters);
   if (matches && (present || msg.created)) {
-    state.items = upsertNewestFirst(state.items, item);
+    store.set({
+      items: upsertNewestFirst(s.items, item, s.mode === 'work' ? 'oldest' : 'newest'),
+      total: s.total + (present ? 0 : 1),
+    });
     if (!present) {
-      state.total++;
-      state.fresh.add(item.id);
+      s.fresh.add(item.id);
       setTimeout(() => {
-        state.fresh.delete(item.id);
+        s.fresh.delete(item.id);
         document.querySelector(`#queue [data-id="${CSS.escape(item.id)}"]`)?.classList.remove('fresh');
       }, FRESH_HIGHLIGHT_MS);
       toast(
-        t('queue.new', { rule: t(`rule.${item.ruleType}`), camera: cameraName(item.site, item.camera) }),
+        ctx().t('queue.new', {
+          rule: ctx().ruleName(item),
+          camera: ctx().cameraName(item.site, item.camera),
+        }),
         'info',
       );
     }
-  } else if (present && item.id !== state.selectedId) {
-    state.items = state.items.filter((i) => i.id !== item.id);
-    state.total = Math.max(0, state.total - 1);
+  } else if (present && item.id !== s.selectedId) {
+    store.set({ items: s.items.filter((i) => i?.id !== item.id), total: Math.max(0, s.total - 1) });
   } else if (present) {
-    state.items = state.items.map((i) => (i.id === item.id ? item : i));
+    store.set({ items: s.items.map((i) => (i?.id === item.id ? item : i)) });
   }
-  drawQueue();
-  loadCountsSoon();
-  // Another reviewer's verdict on the incident on screen: show it (new events alone would restart the clip).
-  if (item.id === state.selectedId && state.current && state.current.status !== item.status)
-    drawIncident(inc);
-  if (!state.selectedId && state.items.length > 0) await select(state.items[0].id);
+  queue.draw();
+  queue.loadCountsSoon();
+  await incident.refresh(item.id);
 }
-
-let liveWasOn = false;
-function setLive(/** @type {boolean} */ on) {
+/** @param {boolean} on */
+function setLive(on) {
   // Messages sent while the stream was down are lost: after a reconnect, read the queue again.
-  if (on && !liveWasOn && state.liveConnectedOnce) void Promise.all([loadQueue(), loadCounts()]);
-  if (on) state.liveConnectedOnce = true;
+  if (on && !liveWasOn && liveConnectedOnce) void Promise.all([queue.load(), queue.loadCounts()]);
+  if (on) liveConnectedOnce = true;
   liveWasOn = on;
   const el = $('#live');
   el.className = `live ${on ? 'live-on' : 'live-off'}`;
-  el.textContent = t(on ? 'live.on' : 'live.off');
+  el.textContent = ctx().t(on ? 'live.on' : 'live.off');
 }
 
 // ---------- keyboard ----------
-function onKey(/** @type {KeyboardEvent} */ e) {
+/** @param {KeyboardEvent} e */
+function onKey(e) {
   if ($('#shell').hidden) return;
+  if (document.querySelector('dialog[open]')) return; // dialogs handle their own keys (Esc closes)
   const target = /** @type {HTMLElement | null} */ (e.target);
-  const action = keyAction(e, target?.tagName ?? '');
+  const tag = target?.tagName ?? '';
+  const typing = tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
+  const inReasons = target instanceof HTMLInputElement && target.type === 'radio';
+  if (
+    /^[1-5]$/.test(e.key) &&
+    (!typing || inReasons) &&
+    store.get().view === 'review' &&
+    !e.ctrlKey &&
+    !e.metaKey &&
+    !e.altKey
+  ) {
+    e.preventDefault();
+    return incident.pickReason(Number(e.key));
+  }
+  // In the reason radios, letters still act (R rejects with the picked reason); arrows stay the radios'.
+  const action = keyAction(e, inReasons ? 'DIV' : tag);
   if (!action) return;
-  if (action === 'play' && target?.tagName === 'VIDEO') return; // the player handles its own Space
+  if (action === 'play' && tag === 'VIDEO') return; // the player handles its own Space
+  if (action === 'help') {
+    e.preventDefault();
+    return toggleHelp(ctx());
+  }
+  if (store.get().view !== 'review') return;
   e.preventDefault();
   switch (action) {
     case 'next':
-      return move(1);
-    case 'previous':
-      return move(-1);
+    case 'previous': {
+      const s = store.get();
+      const ids = s.items.map((i) => i?.id).filter(Boolean);
+      const at = ids.indexOf(s.selectedId);
+      const next = at === -1 ? 0 : Math.max(0, Math.min(ids.length - 1, at + (action === 'next' ? 1 : -1)));
+      if (ids[next] && ids[next] !== s.selectedId) void incident.open(ids[next]);
+      else if (action === 'next' && s.items.length < s.total) void queue.load(true);
+      return;
+    }
     case 'confirm':
-      return void verdict('confirmed', state.view?.note.value.trim() ?? '');
+      return void incident.verdict('confirmed', e);
     case 'reject':
-      return void verdict('rejected', state.view?.note.value.trim() ?? '');
+      return void incident.verdict('rejected', e);
+    case 'undo':
+      return void incident.undo();
     case 'note':
-      return state.view?.note.focus();
+      return incident.focusNote();
     case 'play':
-      return state.view?.togglePlay();
+      return incident.togglePlay();
     case 'zoom':
-      return void state.view?.toggleZoom();
+      return void incident.toggleZoom();
+    case 'snapshot':
+      return incident.openSnapshot();
     case 'blur':
       return target?.blur();
   }
@@ -480,32 +357,38 @@ function onKey(/** @type {KeyboardEvent} */ e) {
 async function start() {
   $('#login').hidden = true;
   $('#shell').hidden = false;
-  $('#who').textContent = `${state.me?.name ?? ''} (${state.me?.role ?? ''})`;
+  const me = store.get().me;
+  $('#who').textContent = `${me?.name ?? ''} (${me?.role ?? ''})`;
+  $('#bulk-open').hidden = !['reviewer', 'admin'].includes(me?.role ?? '');
+  /** @type {HTMLElement} */ ($('a[data-view="audit"]')).hidden = me?.role !== 'admin';
   applyStaticText();
-  await loadCameras();
-  fillFilterOptions();
-  const wanted = decodeURIComponent(location.hash.slice(1));
-  if (wanted) state.selectedId = wanted;
-  await Promise.all([loadQueue(), loadCounts()]);
-  if (wanted && state.selectedId === wanted && !state.current) await openIncident(wanted);
-  state.closeLive?.();
-  state.liveConnectedOnce = false;
-  state.closeLive = connectLive((m) => void onLive(m), setLive);
-  clearInterval(state.cameraTimer);
-  state.cameraTimer = window.setInterval(loadCameras, CAMERA_REFRESH_MS);
+  await Promise.all([loadCameras(), loadScenes()]);
+  await queue.fillOptions();
+  await Promise.all([queue.load(), queue.loadCounts()]);
+  const r = parseRoute(location.hash);
+  showView(r.view);
+  // A deep link opens exactly that incident, wherever it is in (or outside) the queue.
+  if (r.view === 'review') await incident.open(r.id ?? store.get().items[0]?.id, { fromHash: Boolean(r.id) });
+  closeLive?.();
+  liveConnectedOnce = false;
+  closeLive = connectLive((m) => void onLive(m), setLive);
+  clearInterval(cameraTimer);
+  cameraTimer = window.setInterval(loadCameras, CAMERA_REFRESH_MS);
 }
 
-function setLang(/** @type {'vi' | 'en'} */ lang) {
-  state.lang = lang;
+/** @param {'vi' | 'en'} lang */
+function setLang(lang) {
+  store.set({ lang });
   storeLang(lang);
-  fmt = formatter(lang);
   applyStaticText();
   if (!$('#shell').hidden) {
-    drawQueue();
-    renderHealth($('#cameras'), state.cameras, { ...ctx(), nowMs: Date.now() });
-    if (state.current) drawIncident(state.current);
+    void queue.fillOptions();
+    queue.draw();
+    incident.redrawCurrent();
     setLive($('#live').classList.contains('live-on'));
     void loadCameras();
+    auditPage.draw();
+    if (store.get().view !== 'review') showView(store.get().view);
   }
 }
 
@@ -516,34 +399,26 @@ async function init() {
   $('#lang').addEventListener('change', (e) =>
     setLang(/** @type {'vi' | 'en'} */ (/** @type {HTMLSelectElement} */ (e.target).value)),
   );
-  $('#filters').addEventListener('change', () => void filtersChanged());
-  $('#filters').addEventListener('submit', (e) => e.preventDefault());
-  $('#f-clear').addEventListener('click', () => {
-    state.filters = emptyFilters();
-    fillFilterOptions();
-    void filtersChanged();
+  $('#help-open').addEventListener('click', () => toggleHelp(ctx()));
+  $('#work-skip').addEventListener('click', () => incident.skip());
+  $('#cam-summary').addEventListener('click', () => {
+    location.hash = routeHash({ view: 'cameras' });
   });
-  $('#more').addEventListener('click', () => void loadQueue(true));
-  $('#queue').addEventListener('click', (e) => {
-    const li = /** @type {HTMLElement} */ (e.target).closest('.queue-item');
-    if (li) void select(li.getAttribute('data-id') ?? undefined);
-  });
-  for (const b of document.querySelectorAll('#counts [data-status]'))
-    b.addEventListener('click', () => {
-      const s = b.getAttribute('data-status') ?? '';
-      /** @type {HTMLSelectElement} */ ($('#f-status')).value = state.filters.status === s ? '' : s;
-      void filtersChanged();
-    });
-  for (const b of document.querySelectorAll('[data-tab]'))
-    b.addEventListener('click', () =>
-      showTab(/** @type {'queue' | 'cameras'} */ (b.getAttribute('data-tab'))),
-    );
-  $('#cam-summary').addEventListener('click', () => showTab('cameras'));
+  queue.bind();
+  store.subscribe(
+    (s) => {
+      $('#work-skip').hidden = s.mode !== 'work';
+    },
+    ['mode'],
+  );
+  window.addEventListener('hashchange', () => void route());
+  window.addEventListener('pagehide', () => void incident.releaseLock(true));
   document.addEventListener('keydown', onKey);
   try {
-    state.me = await api('/api/session');
+    const st = await api('/api/session/state');
+    if (!st.signedIn) return showLogin();
+    store.set({ me: { name: st.name, role: st.role } });
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 404)) return showLogin();
     return showLogin(String(err));
   }
   await start();

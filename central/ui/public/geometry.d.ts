@@ -16,3 +16,23 @@ export declare function zoomOrigin(
   frameW: number,
   frameH: number,
 ): { xPct: number; yPct: number };
+export interface Zone {
+  id: string;
+  name?: string;
+  polygon: [number, number][];
+}
+export interface Line {
+  id: string;
+  name?: string;
+  points: [number, number][];
+}
+export interface Arrow {
+  from: [number, number];
+  to: [number, number];
+  kind: 'allowed' | 'approach';
+}
+export declare function ruleGeometry(
+  scene: unknown,
+  ruleId: string,
+  event: { zone?: string; line?: string },
+): { zones: Zone[]; lines: Line[]; arrows: Arrow[] };

@@ -61,3 +61,70 @@ export function zoomOrigin(box, playerW, playerH, frameW, frameH) {
   const y = c.y + (r.y + r.height / 2) * c.h;
   return { xPct: (x / playerW) * 100, yPct: (y / playerH) * 100 };
 }
+
+/**
+ * @typedef {{id: string, name?: string, polygon: [number, number][]}} Zone
+ * @typedef {{id: string, name?: string, points: [number, number][]}} Line
+ * @typedef {{from: [number, number], to: [number, number], kind: 'allowed' | 'approach'}} Arrow
+ */
+
+/** Every string (or string in an array) of a rule config: the ids of the zones and lines it uses. @param {Record<string, unknown>} rule */
+function referencedIds(rule) {
+  const ids = new Set();
+  for (const [k, v] of Object.entries(rule)) {
+    if (k === 'id' || k === 'type' || k === 'name') continue;
+    if (typeof v === 'string') ids.add(v);
+    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') ids.add(x);
+  }
+  return ids;
+}
+
+/** Mean of a polygon's vertices (good enough to anchor an arrow inside a convex zone). @param {[number, number][]} pts */
+function centroid(pts) {
+  const n = pts.length || 1;
+  return /** @type {[number, number]} */ ([
+    pts.reduce((a, p) => a + p[0], 0) / n,
+    pts.reduce((a, p) => a + p[1], 0) / n,
+  ]);
+}
+
+const isPt = (/** @type {unknown} */ p) =>
+  Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+/**
+ * The geometry to draw for one incident: the zones and lines its rule uses (from the camera's scene), the zone
+ * or line the event names, and arrows: the allowed direction of a wrong-way zone, and the approach side of a
+ * red-light stop line. Malformed scene entries are skipped.
+ * @param {any} scene @param {string} ruleId @param {{zone?: string, line?: string}} event
+ * @returns {{zones: Zone[], lines: Line[], arrows: Arrow[]}}
+ */
+export function ruleGeometry(scene, ruleId, event) {
+  const zones = Array.isArray(scene?.zones)
+    ? scene.zones.filter((z) => Array.isArray(z?.polygon) && z.polygon.every(isPt))
+    : [];
+  const lines = Array.isArray(scene?.lines)
+    ? scene.lines.filter((l) => Array.isArray(l?.points) && l.points.every(isPt))
+    : [];
+  const rule = Array.isArray(scene?.rules) ? scene.rules.find((r) => r?.id === ruleId) : undefined;
+  const ids = rule ? referencedIds(rule) : new Set();
+  if (event.zone) ids.add(event.zone);
+  if (event.line) ids.add(event.line);
+  const z = zones.filter((x) => ids.has(x.id));
+  const l = lines.filter((x) => ids.has(x.id));
+  /** @type {Arrow[]} */
+  const arrows = [];
+  if (rule && isPt(rule.allowedDirection) && z[0]) {
+    const [cx, cy] = centroid(z[0].polygon);
+    const [dx, dy] = rule.allowedDirection;
+    const len = Math.hypot(dx, dy) || 1;
+    const s = 0.08 / len;
+    arrows.push({ from: [cx - dx * s, cy - dy * s], to: [cx + dx * s, cy + dy * s], kind: 'allowed' });
+  }
+  if (rule && isPt(rule.approachPoint) && l[0]) {
+    const [ax, ay] = rule.approachPoint;
+    const [mx, my] = centroid(l[0].points);
+    const k = 0.6;
+    arrows.push({ from: [ax, ay], to: [ax + (mx - ax) * k, ay + (my - ay) * k], kind: 'approach' });
+  }
+  return { zones: z, lines: l, arrows };
+}

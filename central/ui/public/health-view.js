@@ -1,10 +1,8 @@
-// Camera health panel: online/offline, input and processed fps, dropped frames, last event, last report.
+// Camera health panel: online/offline, input and processed fps, dropped frames, last event, last report, and
+// whether the camera's view has moved from where its zones and lines were drawn (the edge's view guard).
 import { h } from './dom.js';
+import { describeView } from './view-status.js';
 
-/**
- * @param {HTMLElement} root @param {any[]} cameras GET /api/cameras
- * @param {import('./queue-view.js').ViewCtx & {nowMs: number}} ctx
- */
 export function renderHealth(root, cameras, ctx) {
   const { t, fmt } = ctx;
   if (cameras.length === 0) {
@@ -50,6 +48,9 @@ export function renderHealth(root, cameras, ctx) {
                 `${t(`health.${c.state}`)} · ${t('health.seen')} ${c.ts > 0 ? fmt.ago(c.ts, ctx.nowMs) : t('time.never')}`,
               ),
               c.state === 'offline' && c.reason ? h('div', { class: 'reason small' }, c.reason) : null,
+              c.state === 'online' && describeView(c.view, t, fmt)
+                ? h('div', { class: 'reason small view-moved' }, describeView(c.view, t, fmt))
+                : null,
             ),
             h('td', { class: 'num' }, `${fps(c.fpsIn)} / ${fps(c.fpsProcessed)}`),
             h('td', { class: 'num' }, typeof c.framesDropped === 'number' ? String(c.framesDropped) : '–'),

@@ -1,11 +1,16 @@
-// The detection box and track path drawn as SVG over the <video>, aligned with the letterboxed picture.
+// SVG drawn over the clip or snapshot, aligned with the letterboxed picture: the rule's zones, lines and arrows,
+// the track path, and the detection box that the player moves frame by frame.
 import { s } from './dom.js';
 import { boxRect, containRect, pathPoints } from './geometry.js';
 
+/** @typedef {ReturnType<typeof import('./geometry.js').ruleGeometry>} Geometry */
+
+const ptsAttr = (/** @type {[number, number][]} */ pts) => pts.map((p) => `${p[0]},${p[1]}`).join(' ');
+
 /**
- * Builds the overlay for one incident. The SVG uses a 0..1 viewBox stretched over the picture area, so the
- * normalised coordinates of the contract are drawn as they are.
- * @param {{box: unknown, path: unknown, label: string, earlierBoxes: unknown[]}} shape
+ * Builds the overlay. The SVG uses a 0..1 viewBox stretched over the picture, so the contract's normalised
+ * coordinates are drawn as they are. Returns the element and a setter for the moving box.
+ * @param {{geometry: Geometry, path: unknown, names: (id: string) => string, labels: {allowed: string}}} shape
  */
 export function buildOverlay(shape) {
   const svg = s('svg', {
@@ -14,49 +19,116 @@ export function buildOverlay(shape) {
     preserveAspectRatio: 'none',
     'aria-hidden': 'true',
   });
-  for (const b of shape.earlierBoxes) {
-    const r = boxRect(b);
-    if (r)
-      svg.append(s('rect', { ...r, class: 'overlay-box-earlier', 'vector-effect': 'non-scaling-stroke' }));
+  const geo = s('g', { class: 'overlay-geometry' });
+  for (const z of shape.geometry.zones)
+    geo.append(
+      s('polygon', {
+        points: ptsAttr(z.polygon),
+        class: 'overlay-zone',
+        'data-zone': z.id,
+        'vector-effect': 'non-scaling-stroke',
+      }),
+    );
+  for (const l of shape.geometry.lines)
+    geo.append(
+      s('polyline', {
+        points: ptsAttr(l.points),
+        class: 'overlay-line',
+        'data-line': l.id,
+        'vector-effect': 'non-scaling-stroke',
+      }),
+    );
+  for (const a of shape.geometry.arrows) {
+    geo.append(
+      s('line', {
+        x1: a.from[0],
+        y1: a.from[1],
+        x2: a.to[0],
+        y2: a.to[1],
+        class: `overlay-arrow overlay-arrow-${a.kind}`,
+        'marker-end': 'url(#arrowhead)',
+        'vector-effect': 'non-scaling-stroke',
+      }),
+    );
   }
+  svg.append(
+    s(
+      'defs',
+      {},
+      s(
+        'marker',
+        {
+          id: 'arrowhead',
+          viewBox: '0 0 10 10',
+          refX: 8,
+          refY: 5,
+          markerWidth: 6,
+          markerHeight: 6,
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'overlay-arrowhead' }),
+      ),
+    ),
+    geo,
+  );
   const points = pathPoints(shape.path);
-  if (points) {
+  if (points)
     svg.append(s('polyline', { points, class: 'overlay-path', 'vector-effect': 'non-scaling-stroke' }));
-    const last = points.split(' ').at(-1)?.split(',').map(Number);
-    if (last) svg.append(s('circle', { cx: last[0], cy: last[1], r: 0.006, class: 'overlay-path-end' }));
-  }
-  const r = boxRect(shape.box);
-  if (r) svg.append(s('rect', { ...r, class: 'overlay-box', 'vector-effect': 'non-scaling-stroke' }));
-  return svg;
+  const box = s('rect', {
+    class: 'overlay-box',
+    'vector-effect': 'non-scaling-stroke',
+    x: 0,
+    y: 0,
+    width: 0,
+    height: 0,
+  });
+  box.setAttribute('visibility', 'hidden');
+  svg.append(box);
+  return {
+    svg,
+    /** Moves the box (undefined hides it); `wallMs` is kept on the element for tests and debugging. @param {unknown} b @param {number} [wallMs] */
+    setBox(b, wallMs) {
+      const r = boxRect(b);
+      if (wallMs !== undefined) box.setAttribute('data-wall-ms', String(Math.round(wallMs)));
+      if (!r) {
+        box.setAttribute('visibility', 'hidden');
+        return;
+      }
+      box.setAttribute('visibility', 'visible');
+      box.setAttribute('x', String(r.x));
+      box.setAttribute('y', String(r.y));
+      box.setAttribute('width', String(r.width));
+      box.setAttribute('height', String(r.height));
+    },
+  };
 }
 
 /**
- * Keeps `svg` exactly over the picture inside `media` (a <video> or <img> with object-fit: contain) as the
+ * Keeps `el` exactly over the picture inside `media` (a <video> or <img> with object-fit: contain) as the
  * element resizes or the picture's dimensions become known. Returns a function that stops following.
- * @param {SVGSVGElement | Element} svg @param {HTMLVideoElement | HTMLImageElement} media
+ * @param {Element} el @param {HTMLVideoElement | HTMLImageElement} media
  */
-export function followMedia(svg, media) {
-  const video = media;
+export function followMedia(el, media) {
   const place = () => {
     const [fw, fh] =
-      video instanceof HTMLVideoElement
-        ? [video.videoWidth, video.videoHeight]
-        : [video.naturalWidth, video.naturalHeight];
-    const r = containRect(video.clientWidth, video.clientHeight, fw, fh);
-    const el = /** @type {SVGElement} */ (svg);
-    el.style.left = `${video.offsetLeft + r.x}px`;
-    el.style.top = `${video.offsetTop + r.y}px`;
-    el.style.width = `${r.w}px`;
-    el.style.height = `${r.h}px`;
+      media instanceof HTMLVideoElement
+        ? [media.videoWidth, media.videoHeight]
+        : [media.naturalWidth, media.naturalHeight];
+    const r = containRect(media.clientWidth, media.clientHeight, fw, fh);
+    const st = /** @type {HTMLElement | SVGElement} */ (el).style;
+    st.left = `${media.offsetLeft + r.x}px`;
+    st.top = `${media.offsetTop + r.y}px`;
+    st.width = `${r.w}px`;
+    st.height = `${r.h}px`;
   };
   const ro = new ResizeObserver(place);
-  ro.observe(video);
-  video.addEventListener('loadedmetadata', place);
-  video.addEventListener('load', place);
+  ro.observe(media);
+  media.addEventListener('loadedmetadata', place);
+  media.addEventListener('load', place);
   place();
   return () => {
     ro.disconnect();
-    video.removeEventListener('loadedmetadata', place);
-    video.removeEventListener('load', place);
+    media.removeEventListener('loadedmetadata', place);
+    media.removeEventListener('load', place);
   };
 }
