@@ -1,6 +1,7 @@
 // Minimal Cookie / Set-Cookie handling for the one session cookie (RFC 6265 §4.1, §5.2); no dependency needed.
 
-export const SESSION_COOKIE = 'matthan_token';
+/** Holds a server-side session id (never a token: central/auth/session-store.ts). */
+export const SESSION_COOKIE = 'matthan_session';
 
 /** Value of one cookie from a Cookie request header, or undefined. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -28,7 +29,7 @@ export interface CookieOptions {
   secure?: boolean;
 }
 
-/** A Set-Cookie value: HttpOnly (no script reads the token), SameSite=Strict (no cross-site requests carry it). */
+/** A Set-Cookie value: HttpOnly (no script reads it), SameSite=Strict (no cross-site requests carry it). */
 export function sessionCookie(value: string, opts: CookieOptions = {}): string {
   const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
   if (opts.maxAgeS !== undefined) parts.push(`Max-Age=${opts.maxAgeS}`);

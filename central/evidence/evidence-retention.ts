@@ -6,6 +6,8 @@ import { planEvidenceRetention, type RetentionPolicy } from './retention-plan.ts
 export class EvidenceRetention {
   deleted = 0;
   deletedBytes = 0;
+  /** Told of each deleted id (central records it, so reviewers see "expired" rather than "uploading"). */
+  onDeleted: ((id: string) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -16,14 +18,15 @@ export class EvidenceRetention {
   ) {}
 
   /** One pass; returns the deleted ids. */
-  run(): string[] {
-    const items = this.store.list();
+  async run(): Promise<string[]> {
+    const items = this.store.retentionItems();
     const ids = planEvidenceRetention(items, this.nowMs(), this.policy);
     const sizes = new Map(items.map((i) => [i.id, i.bytes]));
     for (const id of ids) {
-      if (this.store.remove(id)) {
+      if (await this.store.remove(id)) {
         this.deleted++;
         this.deletedBytes += sizes.get(id) ?? 0;
+        this.onDeleted?.(id);
       }
     }
     if (ids.length > 0)
@@ -33,12 +36,18 @@ export class EvidenceRetention {
 
   /** Runs now and every intervalMs. */
   start(intervalMs: number): void {
+    // A pass against a remote bucket can outlast the interval: never two at once.
+    let running = false;
     const tick = () => {
-      try {
-        this.run();
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'evidence retention failed; retrying next interval');
-      }
+      if (running) return;
+      running = true;
+      this.run()
+        .catch((err: Error) =>
+          this.log.error({ err: err.message }, 'evidence retention failed; retrying next interval'),
+        )
+        .finally(() => {
+          running = false;
+        });
     };
     tick();
     this.timer = setInterval(tick, intervalMs);

@@ -2,6 +2,7 @@
 import { type AlertMapping, alertMapping, type CapCertainty } from './alert-mapping.ts';
 import type { CapForwarderConfig } from './forward-schema.ts';
 import type { AlertMessage, Forwarder, RenderedMessage } from './forwarder.ts';
+import { forwardedPlate } from './plate-fields.ts';
 import { requestHeaders } from './request-headers.ts';
 import { el, renderXml, type XmlElement } from './xml-writer.ts';
 
@@ -18,6 +19,8 @@ const EVIDENCE_MIME: Record<string, { mime: string; vi: string; en: string }> = 
   snapshot: { mime: 'image/jpeg', vi: 'Ảnh chụp có đánh dấu', en: 'Annotated snapshot' },
   snapshotClean: { mime: 'image/jpeg', vi: 'Ảnh chụp gốc', en: 'Clean snapshot' },
   clip: { mime: 'video/mp4', vi: 'Đoạn video', en: 'Video clip' },
+  best: { mime: 'image/jpeg', vi: 'Ảnh rõ nhất', en: 'Best-frame snapshot' },
+  plate: { mime: 'image/jpeg', vi: 'Ảnh biển số', en: 'Licence plate crop' },
 };
 
 /** Unreviewed detections are Likely (p > ~50%, CAP 1.2 §3.2.2); a reviewer's confirmation makes them Observed. */
@@ -102,6 +105,15 @@ export class CapForwarder implements Forwarder {
     if (typeof d.speedKmh === 'number') params.push(['speedKmh', d.speedKmh.toFixed(1)]);
     if (typeof d.dwellS === 'number') params.push(['dwellS', d.dwellS.toFixed(1)]);
     if (typeof d.count === 'number') params.push(['count', String(d.count)]);
+    // CAP 1.2 §3.2.2 parameter: system-specific name/value pairs; the plate and its ground colour (phạt nguội
+    // records fine the plate, and the colour tells a private car from a commercial one).
+    const plate = forwardedPlate(i.plate);
+    if (plate?.text) {
+      params.push(['licensePlate', plate.text]);
+      params.push(['licensePlateColour', plate.colour]);
+      params.push(['licensePlateConfidence', plate.confidence.toFixed(3)]);
+      params.push(['licensePlateSource', plate.source]);
+    } else if (plate) params.push(['licensePlate', 'unreadable']);
     const loc = m.camera?.location;
     return el('info', [
       el('language', lang),
@@ -119,10 +131,14 @@ export class CapForwarder implements Forwarder {
       ...params.map(([k, v]) => el('parameter', [el('valueName', k), el('value', v)])),
       ...Object.entries(m.links.evidence).map(([kind, uri]) => {
         const meta = EVIDENCE_MIME[kind] ?? { mime: 'application/octet-stream', vi: kind, en: kind };
+        const file = m.evidenceFiles?.[kind];
+        // CAP 1.2 §3.2.3, in the schema's order: size (bytes) and digest (SHA-1 of the file, FIPS 180-2).
         return el('resource', [
           el('resourceDesc', vi ? meta.vi : meta.en),
           el('mimeType', meta.mime),
+          file ? el('size', String(file.bytes)) : undefined,
           el('uri', uri),
+          file?.sha1 ? el('digest', file.sha1) : undefined,
         ]);
       }),
       el('area', [

@@ -8,8 +8,17 @@ export class ForwardMetrics {
   readonly attempts = new Map<string, Record<AttemptResult, number>>();
   /** Messages written to the outbox by forwarder and kind. */
   readonly enqueued = new Map<string, Record<MessageKind, number>>();
-  /** Incident changes that could not be turned into an outbox message (see the log). */
+  /** Incident changes that could not be turned into an outbox message (see the log and the dead letters). */
   enqueueErrors = 0;
+  /** The same, by forwarder and failure: the renderer threw (build) or the outbox write failed (enqueue). */
+  readonly failures = new Map<string, { build: number; enqueue: number }>();
+
+  countFailure(forwarderId: string, failure: 'build' | 'enqueue'): void {
+    this.enqueueErrors++;
+    const c = this.failures.get(forwarderId) ?? { build: 0, enqueue: 0 };
+    c[failure]++;
+    this.failures.set(forwarderId, c);
+  }
 
   countAttempt(forwarderId: string, result: AttemptResult): void {
     const c = this.attempts.get(forwarderId) ?? { delivered: 0, retry: 0, dead: 0 };

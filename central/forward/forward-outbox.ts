@@ -4,6 +4,8 @@ import type { ForwardState } from './forward-plan.ts';
 import type { MessageKind, SentRef } from './forwarder.ts';
 
 export type DeliveryState = 'pending' | 'delivered' | 'dead';
+/** Why a dead letter holds no message: the renderer threw (build) or the outbox write failed (enqueue). */
+export type DeliveryFailure = 'build' | 'enqueue';
 
 export interface Delivery {
   id: string;
@@ -21,6 +23,8 @@ export interface Delivery {
   lastStatus: number | null;
   createdAt: number;
   deliveredAt: number | null;
+  /** Set on a dead letter that holds no message (its body is empty): retrying builds it again. */
+  failure: DeliveryFailure | null;
 }
 
 export interface NewDelivery {
@@ -53,6 +57,7 @@ interface Row {
   last_status: number | null;
   created_at: number;
   delivered_at: number | null;
+  failure: DeliveryFailure | null;
 }
 
 const toDelivery = (r: Row): Delivery => ({
@@ -71,6 +76,7 @@ const toDelivery = (r: Row): Delivery => ({
   lastStatus: r.last_status,
   createdAt: r.created_at,
   deliveredAt: r.delivered_at,
+  failure: r.failure ?? null,
 });
 
 export interface DeliveryFilter {
@@ -119,6 +125,8 @@ export class ForwardOutbox {
   }
 
   enqueue(d: NewDelivery, nowMs: number): void {
+    // A message that failed to build earlier left a dead letter under the same id: the real one replaces it.
+    this.db.prepare('DELETE FROM forward_outbox WHERE id = ? AND failure IS NOT NULL').run(d.id);
     this.db
       .prepare(
         `INSERT INTO forward_outbox (id, forwarder_id, incident_id, seq, kind, content_type, body, state, attempts, next_attempt_at, created_at)
@@ -182,11 +190,42 @@ export class ForwardOutbox {
       .run({ id, state: r.state, now: r.nowMs, next: r.nextAttemptMs, error: r.error, status: r.status });
   }
 
+  /**
+   * Records that a message could not be made (failure 'build': the renderer threw; 'enqueue': the write failed)
+   * as a dead letter without a body, under the id the message would have had. Repeats of the same failure update
+   * it. Returns true when the row is new.
+   */
+  deadLetter(
+    d: { id: string; forwarderId: string; incidentId: string; seq: number; kind: MessageKind },
+    failure: DeliveryFailure,
+    error: string,
+    nowMs: number,
+  ): boolean {
+    const r = this.db
+      .prepare(
+        `INSERT INTO forward_outbox (id, forwarder_id, incident_id, seq, kind, content_type, body, state, attempts,
+           next_attempt_at, last_attempt_at, last_error, created_at, failure)
+         VALUES (@id, @forwarderId, @incidentId, @seq, @kind, '', '', 'dead', 1, @now, @now, @error, @now, @failure)
+         ON CONFLICT (id) DO UPDATE SET attempts = attempts + 1, last_attempt_at = @now, last_error = @error
+           WHERE failure IS NOT NULL
+         RETURNING attempts`,
+      )
+      .get({ ...d, failure, error: error.slice(0, 1000), now: nowMs }) as { attempts: number } | undefined;
+    return r?.attempts === 1;
+  }
+
+  /** Deletes a dead letter that holds no message (before building it again). */
+  removeFailure(id: string): boolean {
+    return (
+      this.db.prepare('DELETE FROM forward_outbox WHERE id = ? AND failure IS NOT NULL').run(id).changes > 0
+    );
+  }
+
   /** Puts a dead-lettered delivery back in the queue with a fresh attempt budget. */
   retry(id: string, nowMs: number): Delivery | undefined {
     this.db
       .prepare(
-        "UPDATE forward_outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'dead'",
+        "UPDATE forward_outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'dead' AND failure IS NULL",
       )
       .run(nowMs, id);
     return this.get(id);

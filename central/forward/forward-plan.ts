@@ -13,6 +13,8 @@ export interface IncidentView {
   status: string; // open | confirmed | rejected
   ended: boolean;
   evidence: Record<string, string> | null;
+  /** The plate as it stands: its arrival (on the end message) or a correction is news to the IOC. */
+  plate?: { text: string | null; colour: string } | null;
 }
 
 export type Trigger = { kind: 'incident' } | { kind: 'verdict'; verdict: 'confirmed' | 'rejected' };
@@ -23,7 +25,8 @@ export type Trigger = { kind: 'incident' } | { kind: 'verdict'; verdict: 'confir
  */
 export function incidentFingerprint(i: IncidentView): string {
   const evidence = Object.keys(i.evidence ?? {}).sort();
-  return JSON.stringify({ ended: i.ended, evidence, status: i.status });
+  const plate = i.plate ? `${i.plate.text ?? ''}/${i.plate.colour}` : undefined;
+  return JSON.stringify({ ended: i.ended, evidence, status: i.status, ...(plate ? { plate } : {}) });
 }
 
 export function planMessage(

@@ -37,6 +37,16 @@ export interface AlertMessage {
   /** Earlier messages of this incident to this forwarder, oldest first. */
   references: SentRef[];
   links: { incident: string; evidence: Record<string, string> };
+  /** Size and digests of the evidence files central holds now, by kind (files still uploading are absent). */
+  evidenceFiles?: Record<string, EvidenceFile>;
+}
+
+export interface EvidenceFile {
+  bytes: number;
+  /** sha256 hex: what the edge declared and central checked on upload. */
+  sha256: string;
+  /** SHA-1 hex, CAP 1.2 §3.2.3 resource/digest; null for files stored before it was kept. */
+  sha1: string | null;
 }
 
 export interface RenderedMessage {

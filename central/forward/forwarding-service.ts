@@ -3,12 +3,13 @@ import type { Logger } from '../../lib/log.ts';
 import { maskUrl } from '../../lib/mask-url.ts';
 import { type Db, migrate } from '../store/database.ts';
 import type { Incident } from '../store/incident-store.ts';
+import { findCamera } from './camera-lookup.ts';
 import { createForwarder } from './create-forwarder.ts';
 import { ForwardMetrics } from './forward-metrics.ts';
 import { type Delivery, type DeliveryState, ForwardOutbox } from './forward-outbox.ts';
 import { incidentFingerprint, planMessage, type Trigger } from './forward-plan.ts';
 import type { ForwardingConfig } from './forward-schema.ts';
-import type { AlertMessage, CameraInfo, Forwarder, ReviewInfo } from './forwarder.ts';
+import type { AlertMessage, CameraInfo, EvidenceFile, Forwarder, ReviewInfo } from './forwarder.ts';
 import { FORWARD_MIGRATIONS } from './migrations.ts';
 import { OutboxSender } from './outbox-sender.ts';
 
@@ -23,6 +24,8 @@ export interface ForwardingDeps {
    * listening port is only known after start. */
   publicUrl: string | (() => string);
   cameras?: readonly CameraInfo[];
+  /** Size and digests of a stored evidence file (the evidence store), for the alerts' resources. */
+  evidenceFile?: (id: string) => EvidenceFile | undefined;
   log: Logger;
   metrics?: ForwardMetrics;
   now?: () => number;
@@ -35,8 +38,14 @@ export interface ForwarderSummary {
   url: string;
   pending: number;
   delivered: number;
+  /** Dead letters, including messages that could not be built or written (see failures). */
   dead: number;
+  /** Since start: messages that could not be built (the renderer threw) or written to the outbox. */
+  failures: { build: number; enqueue: number };
 }
+
+/** A renderer threw: the incident holds something the format cannot carry. */
+class BuildFailure extends Error {}
 
 export class ForwardingService {
   readonly outbox: ForwardOutbox;
@@ -129,8 +138,29 @@ export class ForwardingService {
     this.consider({ ...incident, status: verdict }, { kind: 'verdict', verdict }, review);
   }
 
-  /** Puts a dead-lettered delivery back in the queue; undefined when no such delivery. */
+  /**
+   * Puts a dead-lettered delivery back in the queue; undefined when no such delivery. A dead letter that holds no
+   * message (it could not be built or written) is planned and built again from the incident as it is now.
+   */
   retry(id: string): Delivery | undefined {
+    const before = this.outbox.get(id);
+    if (before?.failure) {
+      this.outbox.removeFailure(id);
+      const incident = this.deps.incidents.get(before.incidentId);
+      if (incident) {
+        // Only this forwarder: the others' messages of the incident are where they are.
+        const only = before.forwarderId;
+        if (incident.status === 'confirmed' || incident.status === 'rejected')
+          this.consider(
+            incident,
+            { kind: 'verdict', verdict: incident.status },
+            { verdict: incident.status, reviewer: incident.reviewedBy ?? 'a reviewer' },
+            only,
+          );
+        this.consider(incident, { kind: 'incident' }, undefined, only);
+      }
+      return this.outbox.get(id);
+    }
     const d = this.outbox.retry(id, this.now());
     if (d) this.senders.get(d.forwarderId)?.wake();
     return d;
@@ -147,6 +177,7 @@ export class ForwardingService {
       pending: n(f.config.id, 'pending'),
       delivered: n(f.config.id, 'delivered'),
       dead: n(f.config.id, 'dead'),
+      failures: { ...(this.metrics.failures.get(f.config.id) ?? { build: 0, enqueue: 0 }) },
     }));
   }
 
@@ -157,26 +188,92 @@ export class ForwardingService {
    */
   metricsSnapshot(): Record<
     string,
-    { delivered: number; failed: number; deadLettered: number; pending: number }
+    {
+      delivered: number;
+      failed: number;
+      deadLettered: number;
+      pending: number;
+      buildFailures: number;
+      enqueueFailures: number;
+    }
   > {
-    const out: Record<string, { delivered: number; failed: number; deadLettered: number; pending: number }> =
-      {};
+    const out: ReturnType<ForwardingService['metricsSnapshot']> = {};
     for (const s of this.summary())
       out[s.id] = {
         delivered: s.delivered,
         failed: this.metrics.attempts.get(s.id)?.retry ?? 0,
-        deadLettered: this.metrics.attempts.get(s.id)?.dead ?? 0,
+        // Given up after max attempts, and messages that could not be built or written at all.
+        deadLettered: (this.metrics.attempts.get(s.id)?.dead ?? 0) + s.failures.build + s.failures.enqueue,
         pending: s.pending,
+        buildFailures: s.failures.build,
+        enqueueFailures: s.failures.enqueue,
       };
     return out;
   }
 
+  /**
+   * A message that could not be built or written becomes a dead letter (GET /api/forwarding, state dead, with the
+   * error; /metrics matthan_central_forward_dead_letter_total), not just a log line; retrying it builds it again.
+   */
+  private failed(
+    f: Forwarder,
+    incident: Incident,
+    planned: { id: string; seq: number; kind: Delivery['kind'] } | undefined,
+    err: Error,
+  ): void {
+    const failure = err instanceof BuildFailure ? 'build' : 'enqueue';
+    const forwarderId = f.config.id;
+    this.metrics.countFailure(forwarderId, failure);
+    const seq = planned?.seq ?? (this.safeState(forwarderId, incident.id)?.seq ?? 0) + 1;
+    const letter = {
+      id: planned?.id ?? `${forwarderId}.${incident.id}.${seq}`,
+      forwarderId,
+      incidentId: incident.id,
+      seq,
+      kind: planned?.kind ?? 'alert',
+    };
+    const error = `could not ${failure === 'build' ? `build the ${f.config.type} message` : 'write the message'}: ${err.message}`;
+    let fresh = true;
+    try {
+      fresh = this.outbox.deadLetter(letter, failure, error, this.now());
+    } catch (e) {
+      // The database refuses even this (the enqueue failure's own cause): the counter and the log remain.
+      this.deps.log.error(
+        { forwarder: forwarderId, err: (e as Error).message },
+        'forwarding: dead letter not written',
+      );
+    }
+    // First failure of this message at error level; repeats (every later change of the incident) at debug.
+    const line = {
+      forwarder: forwarderId,
+      incident: incident.id,
+      message: letter.id,
+      err: err.message.slice(0, 300),
+    };
+    if (fresh) this.deps.log.error(line, `forwarding: ${error.split(':')[0]}; dead-lettered`);
+    else this.deps.log.debug(line, 'forwarding: message still cannot be made');
+  }
+
+  private safeState(forwarderId: string, incidentId: string) {
+    try {
+      return this.outbox.state(forwarderId, incidentId);
+    } catch (err) {
+      this.deps.log.debug({ err: (err as Error).message }, 'forwarding: state unreadable');
+      return undefined;
+    }
+  }
+
   private camera(incident: Incident): CameraInfo | undefined {
-    const cams = this.deps.cameras ?? [];
-    return (
-      cams.find((c) => c.site === incident.site && c.id === incident.camera) ??
-      cams.find((c) => c.id === incident.camera)
-    );
+    return findCamera(this.deps.cameras ?? [], incident.site, incident.camera);
+  }
+
+  private files(incident: Incident): Record<string, EvidenceFile> {
+    const out: Record<string, EvidenceFile> = {};
+    for (const [kind, id] of Object.entries(incident.evidence ?? {})) {
+      const f = this.deps.evidenceFile?.(id);
+      if (f) out[kind] = { bytes: f.bytes, sha256: f.sha256, sha1: f.sha1 };
+    }
+    return out;
   }
 
   private links(incident: Incident): AlertMessage['links'] {
@@ -188,11 +285,13 @@ export class ForwardingService {
     return { incident: `${base}/api/incidents/${encodeURIComponent(incident.id)}`, evidence };
   }
 
-  private consider(incident: Incident, trigger: Trigger, review?: ReviewInfo): void {
+  private consider(incident: Incident, trigger: Trigger, review?: ReviewInfo, only?: string): void {
     const cfg = this.deps.config;
     const policy = cfg.policy[incident.ruleType as keyof typeof cfg.policy] ?? cfg.defaultPolicy;
     for (const f of this.forwarders) {
+      if (only !== undefined && f.config.id !== only) continue;
       const id = f.config.id;
+      let planned: { id: string; seq: number; kind: Delivery['kind'] } | undefined;
       try {
         const kind = this.outbox.transaction(() => {
           const state = this.outbox.state(id, incident.id);
@@ -210,8 +309,15 @@ export class ForwardingService {
             review,
             references: state?.sent ?? [],
             links: this.links(incident),
+            evidenceFiles: this.files(incident),
           };
-          const rendered = f.render(message);
+          let rendered: ReturnType<Forwarder['render']>;
+          try {
+            rendered = f.render(message);
+          } catch (err) {
+            planned = { id: message.messageId, seq, kind };
+            throw new BuildFailure((err as Error).message);
+          }
           this.outbox.enqueue(
             {
               id: message.messageId,
@@ -237,11 +343,7 @@ export class ForwardingService {
           this.senders.get(id)?.wake();
         }
       } catch (err) {
-        this.metrics.enqueueErrors++;
-        this.deps.log.error(
-          { forwarder: id, incident: incident.id, err: (err as Error).message },
-          'forwarding: could not enqueue message',
-        );
+        this.failed(f, incident, planned, err as Error);
       }
     }
   }

@@ -32,4 +32,8 @@ export const FORWARD_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (forwarder_id, incident_id)
   );
   `,
+  // 2: messages that could not be built (a renderer threw) or written are dead letters too, marked by their failure.
+  `
+  ALTER TABLE forward_outbox ADD COLUMN failure TEXT;  -- NULL: a sendable message; 'build' or 'enqueue': none was made
+  `,
 ];

@@ -2,6 +2,7 @@
 import { alertMapping, ngsiSeverity } from './alert-mapping.ts';
 import type { NgsiLdForwarderConfig } from './forward-schema.ts';
 import type { AlertMessage, Forwarder, RenderedMessage } from './forwarder.ts';
+import { forwardedPlate } from './plate-fields.ts';
 import { requestHeaders } from './request-headers.ts';
 
 type Attribute =
@@ -22,6 +23,7 @@ export function ngsiAlertEntity(m: AlertMessage, context: string[]): Record<stri
   const mapping = alertMapping(i.ruleType, i.label);
   const cameraName = m.camera?.name ?? i.camera;
   const evidence = Object.values(m.links.evidence);
+  const plate = forwardedPlate(i.plate);
   const entity: Record<string, unknown> = {
     id: ngsiAlertId(i.id),
     type: 'Alert',
@@ -30,7 +32,7 @@ export function ngsiAlertEntity(m: AlertMessage, context: string[]): Record<stri
     category: prop(mapping.ngsi.category),
     ...(mapping.ngsi.subCategory ? { subCategory: prop(mapping.ngsi.subCategory) } : {}),
     severity: prop(ngsiSeverity(mapping.cap.severity)),
-    name: prop(`${mapping.event.en} - ${cameraName}`),
+    name: prop(`${mapping.event.en} - ${cameraName}${plate?.text ? ` - ${plate.text}` : ''}`),
     description: prop(
       `${mapping.event.vi} / ${mapping.event.en}: ${i.label} at ${cameraName} (${i.site}/${i.camera})`,
     ),
@@ -53,7 +55,16 @@ export function ngsiAlertEntity(m: AlertMessage, context: string[]): Record<stri
       reviewStatus: m.kind === 'cancel' ? 'rejected' : i.status,
       ended: i.ended,
       evidence: m.links.evidence,
+      ...(m.evidenceFiles && Object.keys(m.evidenceFiles).length
+        ? {
+            evidenceSha256: Object.fromEntries(
+              Object.entries(m.evidenceFiles).map(([kind, f]) => [kind, f.sha256]),
+            ),
+          }
+        : {}),
       ...(m.review ? { review: m.review } : {}),
+      // The Alert model has no plate attribute; `data` is its free-form payload.
+      ...(plate ? { licensePlate: plate } : {}),
     }),
     '@context': context,
   };

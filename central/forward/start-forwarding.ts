@@ -5,7 +5,7 @@ import type { Incident } from '../store/incident-store.ts';
 import type { ForwardMetrics } from './forward-metrics.ts';
 import type { ForwardingConfig } from './forward-schema.ts';
 import type { CameraInfo } from './forwarder.ts';
-import { ForwardingService } from './forwarding-service.ts';
+import { type ForwardingDeps, ForwardingService } from './forwarding-service.ts';
 
 // whatever the hook returns; a function is taken as the unsubscribe
 type Unsubscribe = unknown;
@@ -30,6 +30,8 @@ export interface StartForwardingOptions {
   }>;
   config: ForwardingConfig;
   publicUrl: string | (() => string);
+  /** Size and digests of a stored evidence file, for the alerts' resources. */
+  evidenceFile?: ForwardingDeps['evidenceFile'];
   log: Logger;
   metrics?: ForwardMetrics;
   now?: () => number;
@@ -52,6 +54,7 @@ export function startForwarding(o: StartForwardingOptions): ForwardingHandle {
     incidents: o.incidents,
     config: o.config,
     publicUrl: o.publicUrl,
+    evidenceFile: o.evidenceFile,
     cameras,
     log: o.log,
     metrics: o.metrics,

@@ -3,6 +3,7 @@ import { alertMapping, type CapSeverity } from './alert-mapping.ts';
 import { capCertainty } from './cap-forwarder.ts';
 import type { WebhookForwarderConfig } from './forward-schema.ts';
 import type { AlertMessage, Forwarder, RenderedMessage } from './forwarder.ts';
+import { type ForwardedPlate, forwardedPlate } from './plate-fields.ts';
 import { requestHeaders } from './request-headers.ts';
 
 /** The JSON body (documented field by field in docs/IOC-INTEGRATION.md). */
@@ -20,7 +21,11 @@ export interface WebhookPayload {
     certainty: string;
   };
   review: AlertMessage['review'] | null;
+  /** The plate as it stands (reviewer's correction, else the machine read); null when the incident has none. */
+  plate: ForwardedPlate | null;
   links: AlertMessage['links'];
+  /** bytes, sha256 and sha1 of each evidence file central holds, by kind. */
+  evidenceFiles: NonNullable<AlertMessage['evidenceFiles']>;
 }
 
 export class WebhookForwarder implements Forwarder {
@@ -38,7 +43,9 @@ export class WebhookForwarder implements Forwarder {
       camera: m.camera ?? null,
       classification: { event: mapping.event, severity: mapping.cap.severity, certainty: capCertainty(m) },
       review: m.review ?? null,
+      plate: forwardedPlate(m.incident.plate) ?? null,
       links: m.links,
+      evidenceFiles: m.evidenceFiles ?? {},
     };
     return { contentType: 'application/json', body: JSON.stringify(payload) };
   }

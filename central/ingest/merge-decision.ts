@@ -1,191 +1,190 @@
-// Dedup/merge policy as a pure function: does a new event join an open incident, and why (recorded per merge).
+// Merge policy as a pure function: which incident the first message of a new event id joins, and why (recorded).
+//
+// Central never decides identity from positions and times on one camera: the next car in a lane crosses the stop
+// line at the same place a few seconds after the previous one. The edge, which has the track history, states it
+// (`continues`); central follows that, and merges across cameras only for cameras configured as one group.
 import type { MatthanEvent } from '../../contract/index.ts';
 
-/** What the store knows about a recent incident that a new event might belong to. */
-export interface MergeCandidate {
+/** What the store knows about a recent incident of a camera group that a new event might belong to. */
+export interface GroupCandidate {
   id: string;
   site: string;
   camera: string;
-  rule: string;
   ruleType: string;
-  /** Camera group the incident was opened in (config `cameras[].group`), if any. */
+  /** Camera group the incident was opened in (config `cameras[].group`). */
   group: string | null;
   firstTs: number;
   /** Latest wall-clock ms the violation was seen (max of `endTs ?? ts` over its events). */
   lastSeenTs: number;
-  /** Box at lastSeenTs. */
-  boxXyxyNorm: readonly [number, number, number, number];
-  /** Track id of the latest event, if the rule is per-track. */
-  lastTrackId: number | null;
+}
+
+/** A stored event linked to the new one by `continues`, as the store found it. */
+export interface LinkedEvent {
+  eventId: string;
+  incidentId: string;
+  site: string;
+  camera: string;
+  rule: string;
+  startTs: number;
+  /** Latest `endTs ?? ts` over its stored messages. */
+  lastSeenTs: number;
+}
+
+/**
+ * The stored events the new event is linked to by `continues` (every event of a chain names its first id):
+ * - root: the event the new one continues (event.continues), when it is stored;
+ * - sibling: when the root is not stored yet (out-of-order delivery), another event continuing the same root;
+ * - follower: for an event without `continues`, a stored event that continues it (its continuation came first).
+ */
+export interface Links {
+  root?: LinkedEvent;
+  sibling?: LinkedEvent;
+  follower?: LinkedEvent;
 }
 
 export interface MergePolicy {
-  /** Largest gap (ms) between an incident's last sighting and a new event's start that still merges. */
+  /** Largest gap (ms) between a group incident's span and a new event's start that still merges (groups only). */
   mergeWindowMs: number;
-  /** Largest normalised distance between box centres for same-camera merges. */
-  mergeDistance: number;
-  /**
-   * How long (ms) a new event may start before the candidate's last sighting and still count as the same
-   * object: a tracker loses a track a frame or an update interval before the new id appears; beyond this the
-   * two objects were seen at once, so they are two violations.
-   */
-  overlapToleranceMs: number;
   /** The camera group of (site, camera), or undefined when the camera is in none. */
   groupOf: (site: string, camera: string) => string | undefined;
 }
 
-export type MergeKind = 'same-track' | 'track-switch' | 'camera-group';
+export type MergeKind = 'continuation' | 'camera-group';
 
 export interface MergeReason {
   kind: MergeKind;
-  /** event.startTs - candidate.lastSeenTs (ms); negative when they overlap. */
+  /**
+   * Continuation: the later event's start minus the earlier one's last sighting (ms; for a root arriving after
+   * its continuation, its sighting in the message that decided). Group: the event's start minus the incident's
+   * last sighting. Negative when they overlap.
+   */
   gapMs: number;
-  /** Box-centre distance (same camera only). */
-  distance: number | null;
   /** One sentence a reviewer can read. */
   text: string;
 }
 
-export type MergeDecision = { kind: 'new' } | { kind: 'merge'; incidentId: string; reason: MergeReason };
+export type MergeDecision =
+  | {
+      kind: 'new';
+      /** A `continues` the store refused (it names an event of another site, camera or rule). */
+      refused?: { eventId: string; text: string };
+    }
+  | { kind: 'merge'; incidentId: string; reason: MergeReason };
 
 export type MergeProbe = Pick<
   MatthanEvent,
-  'site' | 'camera' | 'rule' | 'ruleType' | 'startTs' | 'trackId' | 'boxXyxyNorm'
+  'id' | 'continues' | 'site' | 'camera' | 'rule' | 'ruleType' | 'startTs' | 'ts' | 'endTs' | 'trackId'
 >;
 
-const centre = (b: readonly number[]): [number, number] => [
-  ((b[0] ?? 0) + (b[2] ?? 0)) / 2,
-  ((b[1] ?? 0) + (b[3] ?? 0)) / 2,
-];
-
-export function boxCentreDistance(a: readonly number[], b: readonly number[]): number {
-  const [ax, ay] = centre(a);
-  const [bx, by] = centre(b);
-  return Math.hypot(ax - bx, ay - by);
-}
-
-const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+const where = (e: { site: string; camera: string; rule: string }) => `${e.site}/${e.camera}/${e.rule}`;
+const agrees = (e: MergeProbe, l: LinkedEvent) =>
+  e.site === l.site && e.camera === l.camera && e.rule === l.rule;
+const track = (e: MergeProbe) => (e.trackId === undefined ? '' : ` (track ${e.trackId})`);
 
 /**
  * Decides where the first message of a not-yet-seen event id goes (later messages of a known id follow their
- * incident; exact redeliveries are dropped before this).
- * 1. Same site, camera and rule, gap within [-overlapToleranceMs, mergeWindowMs], box centres within
- *    mergeDistance: the tracker switched ids (or the same track fired again after its cooldown). Closest wins.
+ * incident; exact redeliveries of (id, seq) are dropped before this).
+ * 1. Continuation stated by the edge: the incident of the root (or, until the root arrives, of a sibling; or,
+ *    for a root arriving after its continuation, of the follower), only if site, camera and rule agree;
+ *    otherwise a new incident, and the refusal is reported.
  * 2. Otherwise, another camera of the same group with the same rule type, starting within mergeWindowMs of the
  *    incident's span: overlapping cameras saw one violation. Smallest gap wins. Positions are not comparable
  *    across views, so only time and rule type decide.
+ * 3. Otherwise a new incident.
  */
 export function decideMerge(
   event: MergeProbe,
-  candidates: readonly MergeCandidate[],
+  links: Links,
+  groupCandidates: readonly GroupCandidate[],
   policy: MergePolicy,
 ): MergeDecision {
-  let best: { c: MergeCandidate; gapMs: number; distance: number } | undefined;
-  for (const c of candidates) {
-    if (c.site !== event.site || c.camera !== event.camera || c.rule !== event.rule) continue;
-    const gapMs = event.startTs - c.lastSeenTs;
-    if (gapMs > policy.mergeWindowMs || gapMs < -policy.overlapToleranceMs) continue;
-    // An event that started before the incident did is an older, separate object (replays arrive out of order).
-    if (event.startTs < c.firstTs - policy.overlapToleranceMs) continue;
-    const distance = boxCentreDistance(event.boxXyxyNorm, c.boxXyxyNorm);
-    if (distance > policy.mergeDistance) continue;
-    if (
-      !best ||
-      distance < best.distance ||
-      (distance === best.distance && Math.abs(gapMs) < Math.abs(best.gapMs))
-    )
-      best = { c, gapMs, distance };
-  }
-  if (best) {
-    const sameTrack = event.trackId !== undefined && best.c.lastTrackId === event.trackId;
-    const kind: MergeKind = sameTrack ? 'same-track' : 'track-switch';
-    const who = sameTrack
-      ? `track ${event.trackId} fired again`
-      : `track ${event.trackId ?? '?'} continues track ${best.c.lastTrackId ?? '?'}`;
+  const selfLink = event.continues === event.id;
+  const link = selfLink
+    ? undefined
+    : event.continues !== undefined
+      ? (links.root ?? links.sibling)
+      : links.follower;
+  let refused: { eventId: string; text: string } | undefined = selfLink
+    ? { eventId: event.id, text: `event ${event.id} states it continues itself; ignored` }
+    : undefined;
+  if (link && agrees(event, link)) {
+    // Always the later event's start minus the earlier one's last sighting. A sibling may be older or newer.
+    const gapMs =
+      link === links.follower ? link.startTs - (event.endTs ?? event.ts) : event.startTs - link.lastSeenTs;
+    const text =
+      link === links.root
+        ? `the edge states event ${event.id}${track(event)} continues event ${link.eventId} on ${where(event)}, ` +
+          `${gapMs} ms after it was last seen`
+        : link === links.sibling
+          ? `the edge states event ${event.id}${track(event)} continues event ${event.continues} on ` +
+            `${where(event)}, as event ${link.eventId} of this incident does (${event.continues} not received yet)`
+          : `event ${event.id}${track(event)} is the first event of this violation on ${where(event)}: event ` +
+            `${link.eventId}, received earlier, states it continues it`;
     return {
       kind: 'merge',
-      incidentId: best.c.id,
-      reason: {
-        kind,
-        gapMs: best.gapMs,
-        distance: round(best.distance, 4),
-        text: `${who} on ${event.camera}/${event.rule}: ${best.gapMs} ms after the last sighting, ${round(best.distance, 3)} apart`,
-      },
+      incidentId: link.incidentId,
+      reason: { kind: 'continuation', gapMs, text },
+    };
+  }
+  if (link) {
+    const named = link === links.follower ? link.eventId : event.continues;
+    refused = {
+      eventId: link.eventId,
+      text:
+        link === links.follower
+          ? `event ${link.eventId} (${where(link)}) states it continues event ${event.id} (${where(event)}); ` +
+            'site, camera or rule differ, so they were kept apart'
+          : `event ${event.id} (${where(event)}) states it continues event ${named}, which is on ` +
+            `${where(link)}; site, camera or rule differ, so it was kept apart`,
     };
   }
 
   const group = policy.groupOf(event.site, event.camera);
-  if (group === undefined) return { kind: 'new' };
-  let bestGroup: { c: MergeCandidate; gapMs: number } | undefined;
+  const groupMerge = group === undefined ? undefined : decideGroup(event, group, groupCandidates, policy);
+  if (groupMerge) return groupMerge;
+  return refused ? { kind: 'new', refused } : { kind: 'new' };
+}
+
+/**
+ * Two incidents of grouped cameras whose starts are closer together than this are told apart by nothing central
+ * knows (the cameras share no track ids): a fragment that could belong to either joins neither. 250 ms is a
+ * little more than one analysed frame at 5 fps, the sync two poles of one junction keep over NTP.
+ */
+export const GROUP_AMBIGUITY_MS = 250;
+
+function decideGroup(
+  event: MergeProbe,
+  group: string,
+  candidates: readonly GroupCandidate[],
+  policy: MergePolicy,
+): MergeDecision | undefined {
+  // Ranked by start against start: one violation seen from two poles starts at about the same moment on both. (A
+  // long incident whose span merely covers the moment is another vehicle still in view, not a closer match.)
+  const ranked: { c: GroupCandidate; rank: number }[] = [];
   for (const c of candidates) {
     if (c.group !== group || c.ruleType !== event.ruleType) continue;
-    if (c.site === event.site && c.camera === event.camera) continue; // same camera: rule 1 decides
+    // The same camera never merges with itself by time: only the edge knows whether it is the same subject.
+    if (c.site === event.site && c.camera === event.camera) continue;
     if (
       event.startTs > c.lastSeenTs + policy.mergeWindowMs ||
       event.startTs < c.firstTs - policy.mergeWindowMs
     )
       continue;
-    const gapMs = event.startTs - c.lastSeenTs;
-    // Inside the incident's span the gap is 0 for ranking: the cameras saw it at the same time.
-    const rank =
-      event.startTs >= c.firstTs && event.startTs <= c.lastSeenTs
-        ? 0
-        : Math.min(Math.abs(gapMs), Math.abs(event.startTs - c.firstTs));
-    if (!bestGroup || rank < bestGroup.gapMs) bestGroup = { c, gapMs: rank };
+    ranked.push({ c, rank: Math.abs(event.startTs - c.firstTs) });
   }
-  if (!bestGroup) return { kind: 'new' };
-  const gapMs = event.startTs - bestGroup.c.lastSeenTs;
+  ranked.sort((a, b) => a.rank - b.rank);
+  const best = ranked[0];
+  const runnerUp = ranked[1];
+  if (best && runnerUp && runnerUp.rank - best.rank < GROUP_AMBIGUITY_MS) return undefined;
+  if (!best) return undefined;
+  const gapMs = event.startTs - best.c.lastSeenTs;
   return {
     kind: 'merge',
-    incidentId: bestGroup.c.id,
+    incidentId: best.c.id,
     reason: {
       kind: 'camera-group',
       gapMs,
-      distance: null,
-      text: `${event.camera} and ${bestGroup.c.camera} overlap (group ${group}): same ${event.ruleType} ${gapMs} ms after the last sighting`,
+      text: `${event.camera} and ${best.c.camera} overlap (group ${group}): same ${event.ruleType} ${gapMs} ms after the last sighting`,
     },
   };
-}
-
-/** One event id inside an incident, as the split check needs it. */
-export interface Fragment {
-  eventId: string;
-  camera: string;
-  rule: string;
-  startTs: number;
-  /** How it joined the incident: null for the event that opened it. */
-  mergeKind: MergeKind | null;
-}
-
-/** A sighting: one message of an event already in the incident. */
-export interface Sighting {
-  eventId: string;
-  camera: string;
-  rule: string;
-  startTs: number;
-  /** endTs ?? ts of the message. */
-  seenTs: number;
-}
-
-/**
- * Fragments merged as a tracker id switch (or a re-fire) that turn out to have been seen at the same time as an
- * older fragment on the same camera and rule: the older track was not lost when the newer one started, so they
- * are two objects and the newer fragment must become its own incident. Camera-group merges overlap by nature
- * and are never split. Returns the event ids to split out.
- */
-export function concurrentFragments(
-  sighting: Sighting,
-  fragments: readonly Fragment[],
-  overlapToleranceMs: number,
-): string[] {
-  const out: string[] = [];
-  for (const f of fragments) {
-    if (f.eventId === sighting.eventId) continue;
-    if (f.mergeKind !== 'track-switch' && f.mergeKind !== 'same-track') continue;
-    if (f.camera !== sighting.camera || f.rule !== sighting.rule) continue;
-    // Only a fragment that started after the sighted event did can be its (supposed) continuation.
-    if (f.startTs <= sighting.startTs) continue;
-    if (sighting.seenTs - f.startTs > overlapToleranceMs) out.push(f.eventId);
-  }
-  return out;
 }

@@ -1,10 +1,13 @@
-// MQTT subscriber for central: QoS 1 wildcard (or MQTT 5 shared) subscriptions; batches stored, then each acked.
+// MQTT subscriber for central: QoS 1 wildcard (or MQTT 5 shared) subscriptions; batches stored, then each acked
+// (PUBACK to the broker) and acknowledged end to end to the edges of each site (contract/ack.ts).
 import os from 'node:os';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { Topics } from '../../contract/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { maskUrl } from '../../lib/mask-url.ts';
+import { tlsFileOptions } from '../broker/client-options.ts';
 import type { CentralConfig } from '../config/schema.ts';
+import { type AckEntry, buildAckMessages } from './ack-messages.ts';
 import { IngestBatcher } from './ingest-batcher.ts';
 import type { IngestService } from './ingest-service.ts';
 
@@ -14,6 +17,9 @@ const DEFAULT_INGEST: SubscriberIngestOptions = {
   batchSize: 500,
   receiveMaximum: 1000,
   quarantineMaxRows: 100_000,
+  maxMessageBytes: 65_536,
+  maxClockSkewS: 300,
+  maxEventAgeDays: 0,
 };
 
 /**
@@ -43,6 +49,7 @@ export class Subscriber {
       clientId: cfg.clientId ?? `matthan-central-${os.hostname()}`,
       username: cfg.username,
       password: cfg.password,
+      ...tlsFileOptions(cfg), // broker.caFile / certFile / keyFile for mqtts:// with a private CA or client certs
       protocolVersion: cfg.protocolVersion,
       clean: false,
       ...(cfg.protocolVersion === 5
@@ -54,7 +61,9 @@ export class Subscriber {
     this.batcher = new IngestBatcher({
       batchSize: opts.batchSize,
       store: (batch) => {
-        ingest.handleBatch(batch);
+        const report = ingest.ingestBatch(batch);
+        // After the commit: what the edges may now delete from their outboxes.
+        this.publishAcks(report.acks);
       },
     });
     this.client.on('connect', (connack) => {
@@ -118,6 +127,40 @@ export class Subscriber {
       this.failedSinceReconnect = false;
       this.client.stream?.destroy();
     }, 1000).unref();
+  }
+
+  readonly ackCounters = { messages: 0, entries: 0, failures: 0 };
+  private lastAckFailureLogMs = 0;
+
+  /**
+   * Publishes central's acknowledgements (QoS 1, not retained) to matthan/v1/_central/{site}/acks. A lost ack
+   * costs a re-send from the edge after its ack timeout, which dedup turns into another ack; so publishing is
+   * fire and forget, with failures counted and logged at most once a minute.
+   */
+  private publishAcks(entries: readonly AckEntry[]): void {
+    if (entries.length === 0) return;
+    for (const p of buildAckMessages(entries, Date.now())) {
+      this.ackCounters.messages++;
+      this.ackCounters.entries += p.message.stored.length + (p.message.refused?.length ?? 0);
+      try {
+        this.client.publish(p.topic, JSON.stringify(p.message), { qos: 1 }, (err) => {
+          if (err) this.ackFailed(err);
+        });
+      } catch (err) {
+        this.ackFailed(err as Error);
+      }
+    }
+  }
+
+  private ackFailed(err: Error): void {
+    this.ackCounters.failures++;
+    const now = Date.now();
+    if (now - this.lastAckFailureLogMs < 60_000) return;
+    this.lastAckFailureLogMs = now;
+    this.log.warn(
+      { err: err.message, failures: this.ackCounters.failures },
+      'ack to the edges not published',
+    );
   }
 
   /** Pending (received, not yet committed) messages. */

@@ -11,13 +11,29 @@ export interface CentralMetricSources {
     duplicates: number;
     quarantined: number;
     incidentsCreated: number;
+    afterVerdict?: number;
+    /** Crash-loop guard: quarantined on redelivery / processed one by one after central stopped mid-batch. */
+    poisonQuarantined?: number;
+    isolated?: number;
   };
+  /** Central's end-to-end acknowledgements to the edges (messages, entries, publish failures). */
+  acks?: () => { messages: number; entries: number; failures: number };
   brokerConnected: () => boolean;
+  /** Refusals of the embedded broker (bad logins, unauthorised publishes and subscriptions). */
+  brokerRefused?: () => { connect: number; publish: number; subscribe: number };
   incidentsByStatus?: () => Record<string, number>;
   /** Monotonic forwarder delivery counters, keyed by forwarder id. */
   forwarding?: () => Record<
     string,
-    { delivered: number; failed: number; deadLettered: number; pending: number }
+    {
+      delivered: number;
+      failed: number;
+      /** Given up after max attempts, plus messages that could not be built or written. */
+      deadLettered: number;
+      pending: number;
+      buildFailures?: number;
+      enqueueFailures?: number;
+    }
   >;
 }
 
@@ -54,6 +70,54 @@ export class CentralMetrics {
     mirroredCounter(r, 'matthan_central_incidents_created_total', 'Incidents created', [], () => [
       { labels: {}, value: sources.ingest().incidentsCreated },
     ]);
+    mirroredCounter(
+      r,
+      'matthan_central_poison_quarantined_total',
+      'Messages quarantined on redelivery because central stopped while processing them alone (crash-loop guard)',
+      [],
+      () => [{ labels: {}, value: sources.ingest().poisonQuarantined ?? 0 }],
+    );
+    mirroredCounter(
+      r,
+      'matthan_central_isolated_total',
+      'Messages processed one by one because central stopped while their batch was in flight',
+      [],
+      () => [{ labels: {}, value: sources.ingest().isolated ?? 0 }],
+    );
+    if (sources.acks) {
+      const acks = sources.acks;
+      mirroredCounter(
+        r,
+        'matthan_central_acks_published_total',
+        "Acknowledgement entries ([id, seq] stored or refused) published to the edges' ack topics",
+        [],
+        () => [{ labels: {}, value: acks().entries }],
+      );
+      mirroredCounter(
+        r,
+        'matthan_central_ack_publish_failures_total',
+        'Acknowledgement messages the broker did not take (the edges re-send; dedup answers again)',
+        [],
+        () => [{ labels: {}, value: acks().failures }],
+      );
+    }
+    mirroredCounter(
+      r,
+      'matthan_central_events_after_verdict_total',
+      'Messages of reviewed incidents: stored with their events, not applied (the incident is frozen)',
+      [],
+      () => [{ labels: {}, value: sources.ingest().afterVerdict ?? 0 }],
+    );
+    if (sources.brokerRefused) {
+      const read = sources.brokerRefused;
+      mirroredCounter(
+        r,
+        'matthan_central_broker_refused_total',
+        'Embedded broker refusals: connect (bad login, client id of another user), publish, subscribe',
+        ['kind'],
+        () => Object.entries(read()).map(([kind, value]) => ({ labels: { kind }, value })),
+      );
+    }
     new Gauge({
       name: 'matthan_central_broker_connected',
       help: '1 while the MQTT subscription is connected',
@@ -95,9 +159,20 @@ export class CentralMetrics {
       mirroredCounter(
         r,
         'matthan_central_forward_dead_letter_total',
-        'Alerts given up after max attempts',
+        'Alerts dead-lettered: given up after max attempts, or never built or written (see ..._failures_total)',
         ['forwarder'],
         rows('deadLettered'),
+      );
+      mirroredCounter(
+        r,
+        'matthan_central_forward_failures_total',
+        'Alerts that could not be made: the format could not be built from the incident, or the outbox write failed',
+        ['forwarder', 'failure'],
+        () =>
+          Object.entries(read()).flatMap(([forwarder, c]) => [
+            { labels: { forwarder, failure: 'build' }, value: c.buildFailures ?? 0 },
+            { labels: { forwarder, failure: 'enqueue' }, value: c.enqueueFailures ?? 0 },
+          ]),
       );
       new Gauge({
         name: 'matthan_central_forward_pending',

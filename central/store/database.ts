@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { PLATE_MIGRATIONS } from '../plates/plate-migrations.ts';
 import { CORE_MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -20,6 +21,8 @@ export function openDatabase(file: string): Db {
   // stay append-only; the cost is a larger -wal file and slightly slower reads while it is long.
   db.pragma('wal_autocheckpoint = 10000');
   migrate(db, 'core', CORE_MIGRATIONS);
+  // Plate search is a filter of the incident list, so its tables exist wherever incidents do.
+  migrate(db, 'plates', PLATE_MIGRATIONS);
   return db;
 }
 

@@ -1,15 +1,18 @@
-// Incidents and their events in SQLite: idempotent insert on (event id, seq), fragments merged, filtered listing.
+// Incidents and their events in SQLite: idempotent insert on (event id, seq), edge-stated continuations and
+// camera-group fragments merged (never by position), filtered listing.
 import type { MatthanEvent } from '../../contract/index.ts';
 import {
-  concurrentFragments,
   decideMerge,
-  type Fragment,
-  type MergeCandidate,
-  type MergeKind,
+  type GroupCandidate,
+  type LinkedEvent,
+  type Links,
   type MergePolicy,
   type MergeReason,
 } from '../ingest/merge-decision.ts';
+import type { IncidentPlate } from '../plates/plate-store.ts';
+import { PlateStore } from '../plates/plate-store.ts';
 import type { Db } from './database.ts';
+import type { EvidenceRefs } from './evidence-refs.ts';
 
 export const INCIDENT_STATUSES = ['open', 'confirmed', 'rejected'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -40,10 +43,21 @@ export interface Incident {
   reviewedBy: string | null;
   reviewedAt: number | null;
   reviewNote: string | null;
+  /** Changes to what the edge reported (1 = as created); a verdict records the version the reviewer saw. */
+  version: number;
+  /** Messages that arrived after the verdict: stored with the events, not applied (the incident is frozen). */
+  lateMessages: number;
+  /** The licence plate (machine read and correction); set by the plates area (central/plates) where it serves. */
+  plate?: IncidentPlate | null;
 }
 
 export interface StoredMerge {
   eventId: string;
+  /**
+   * continuation (edge-stated), camera-group, continuation-refused (a `continues` kept apart), unmerged (split
+   * out by the upgrade to edge-stated identity); reviewed incidents from before it keep track-switch, same-track
+   * and split.
+   */
   kind: string;
   gapMs: number;
   distance: number | null;
@@ -52,7 +66,10 @@ export interface StoredMerge {
 }
 
 export interface IncidentDetail extends Incident {
+  /** The events the incident is made of. */
   events: MatthanEvent[];
+  /** Messages that arrived after the verdict: kept as the record of what the edge said, not applied. */
+  lateEvents: MatthanEvent[];
   merges: StoredMerge[];
 }
 
@@ -62,6 +79,8 @@ export interface IncidentFilter {
   status?: string;
   fromTs?: number;
   toTs?: number;
+  /** Partial plate, normalised (30E586 finds 30E-586.70); matches the corrected plate or the machine read. */
+  plate?: string;
   limit: number;
   offset: number;
 }
@@ -89,6 +108,8 @@ interface IncidentRow {
   reviewed_by: string | null;
   reviewed_at: number | null;
   review_note: string | null;
+  version: number;
+  late_messages: number;
 }
 
 export const toIncident = (r: IncidentRow): Incident => ({
@@ -113,6 +134,8 @@ export const toIncident = (r: IncidentRow): Incident => ({
   reviewedBy: r.reviewed_by,
   reviewedAt: r.reviewed_at,
   reviewNote: r.review_note,
+  version: r.version,
+  lateMessages: r.late_messages,
 });
 
 export type IngestOutcome =
@@ -121,18 +144,20 @@ export type IngestOutcome =
       incidentId: string;
       created: boolean;
       merge?: MergeReason;
-      /** Fragments found to be separate objects and split out into incidents of their own (new ids). */
-      split?: string[];
+      /** The event stated a continuation that was refused (another site, camera or rule): why. */
+      refused?: string;
+      /** The incident already has a verdict: the message was stored with its events but changed nothing. */
+      frozen?: boolean;
     }
-  | { stored: false; duplicate: true };
+  | { stored: false; duplicate: true }
+  /** The message contradicts what its event id was bound to at first sight (site, camera, rule): why. */
+  | { stored: false; rejected: string };
 
 /** Merge settings; groupOf maps a camera to its group from the camera inventory. */
 export type IncidentStoreOptions = MergePolicy;
 
 export const DEFAULT_MERGE_POLICY: MergePolicy = {
   mergeWindowMs: 10_000,
-  mergeDistance: 0.15,
-  overlapToleranceMs: 1_000,
   groupOf: () => undefined,
 };
 
@@ -140,29 +165,71 @@ interface CandidateRow {
   id: string;
   site: string;
   camera: string;
-  rule: string;
   rule_type: string;
   merge_group: string | null;
   first_ts: number;
   last_seen_ts: number;
-  box: string;
-  last_track_id: number | null;
 }
 
-const toCandidate = (r: CandidateRow): MergeCandidate => ({
+const toCandidate = (r: CandidateRow): GroupCandidate => ({
   id: r.id,
   site: r.site,
   camera: r.camera,
-  rule: r.rule,
   ruleType: r.rule_type,
   group: r.merge_group,
   firstTs: r.first_ts,
   lastSeenTs: r.last_seen_ts,
-  boxXyxyNorm: JSON.parse(r.box),
-  lastTrackId: r.last_track_id,
 });
 
-/** How many recent incidents of one camera/rule (or group) are weighed per new event: bounds the work per event. */
+interface LinkRow {
+  id: string;
+  incident_id: string;
+  site: string;
+  camera: string;
+  rule: string;
+  start_ts: number;
+  seen_ts: number;
+}
+
+const toLinked = (r: LinkRow | undefined): LinkedEvent | undefined =>
+  r && {
+    eventId: r.id,
+    incidentId: r.incident_id,
+    site: r.site,
+    camera: r.camera,
+    rule: r.rule,
+    startTs: r.start_ts,
+    lastSeenTs: r.seen_ts,
+  };
+
+interface KnownEventRow {
+  incident_id: string;
+  seq: number;
+  site: string;
+  camera: string;
+  rule: string;
+  rule_type: string;
+  status: IncidentStatus;
+}
+
+/** Why a message cannot belong to the event id it carries, or undefined when it agrees with the first sight. */
+export function bindingMismatch(
+  known: Pick<KnownEventRow, 'site' | 'camera' | 'rule' | 'rule_type'>,
+  event: Pick<MatthanEvent, 'id' | 'site' | 'camera' | 'rule' | 'ruleType'>,
+): string | undefined {
+  if (
+    known.site === event.site &&
+    known.camera === event.camera &&
+    known.rule === event.rule &&
+    known.rule_type === event.ruleType
+  )
+    return undefined;
+  const was = `${known.site}/${known.camera} rule ${known.rule} (${known.rule_type})`;
+  const now = `${event.site}/${event.camera} rule ${event.rule} (${event.ruleType})`;
+  return `event id ${event.id} is bound to ${was} since its first message; this message says ${now}`;
+}
+
+/** How many recent incidents of one group are weighed per new event: bounds the work per event. */
 const MAX_CANDIDATES = 32;
 
 export class IncidentStore {
@@ -173,29 +240,35 @@ export class IncidentStore {
   private readonly insertIncident;
   private readonly updateIncident;
   private readonly insertMerge;
-  private readonly fragmentsOf;
-  private readonly copyIncidentAs;
-  private readonly moveEvents;
-  private readonly deleteMerge;
-  private readonly recompute;
   private readonly getIncident;
-  private readonly cameraCandidates;
+  private readonly linkById;
+  private readonly linkByContinues;
   private readonly groupCandidates;
   private readonly eventsOf;
   private readonly mergesOf;
+  private readonly countLate;
 
   constructor(
     private readonly db: Db,
     policy: Partial<MergePolicy> = {},
+    /** Evidence ids bound to their event at first sight (central/store/evidence-refs.ts); checked on ingest. */
+    private readonly evidenceRefs?: EvidenceRefs,
   ) {
     this.policy = { ...DEFAULT_MERGE_POLICY, ...policy };
     this.insertEvent = db.prepare(
-      `INSERT INTO events (id, seq, incident_id, phase, site, camera, rule, track_id, ts, received_at, payload)
-       VALUES (@id, @seq, @incidentId, @phase, @site, @camera, @rule, @trackId, @ts, @receivedAt, @payload)`,
+      `INSERT INTO events (id, seq, incident_id, phase, site, camera, rule, track_id, ts, received_at, payload, continues,
+         after_verdict)
+       VALUES (@id, @seq, @incidentId, @phase, @site, @camera, @rule, @trackId, @ts, @receivedAt, @payload, @continues,
+         @afterVerdict)`,
     );
-    // One primary-key range read answers both "seen this (id, seq)?" and "which incident holds this id?".
-    this.seqsOfEvent = db.prepare<[string], { incident_id: string; seq: number }>(
-      'SELECT incident_id, seq FROM events WHERE id = ?',
+    // One primary-key range read answers "seen this (id, seq)?", "which incident holds this id?", "what was the id
+    // bound to at first sight?" and "does that incident have a verdict?".
+    this.seqsOfEvent = db.prepare<[string], KnownEventRow>(
+      `SELECT e.incident_id, e.seq, e.site, e.camera, e.rule, i.rule_type, i.status
+       FROM events e JOIN incidents i ON i.id = e.incident_id WHERE e.id = ? ORDER BY e.rowid`,
+    );
+    this.countLate = db.prepare<[string]>(
+      'UPDATE incidents SET late_messages = late_messages + 1 WHERE id = ?',
     );
     // Kept out of updateIncident: naming first_ts in its SET would rewrite the four first_ts indexes on every
     // message, although it changes only for out-of-order or cross-camera fragments.
@@ -222,74 +295,33 @@ export class IncidentStore {
          details = CASE WHEN @ts >= last_ts AND @details IS NOT NULL THEN @details ELSE details END,
          evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_patch(@evidence, COALESCE(evidence, '{}')) END,
          event_count = event_count + 1,
+         version = version + 1,
          updated_at = @now
-       WHERE id = @id
-       RETURNING fragments`,
-    );
-    this.fragmentsOf = db.prepare<
-      [string],
-      { event_id: string; camera: string; rule: string; start_ts: number; merge_kind: MergeKind | null }
-    >(
-      `SELECT e.id AS event_id, MIN(e.camera) AS camera, MIN(e.rule) AS rule,
-         MIN(json_extract(e.payload, '$.startTs')) AS start_ts, MIN(m.kind) AS merge_kind
-       FROM events e LEFT JOIN incident_merges m ON m.incident_id = e.incident_id AND m.event_id = e.id
-       WHERE e.incident_id = ? GROUP BY e.id`,
-    );
-    this.copyIncidentAs = db.prepare(
-      `INSERT INTO incidents (id, site, camera, rule, rule_type, label, status, first_ts, last_ts, last_seen_ts, ended,
-         confidence, box, details, evidence, event_count, fragments, fragments_ended, merge_group, last_track_id,
-         created_at, updated_at)
-       SELECT @id, site, camera, rule, rule_type, label, 'open', first_ts, last_ts, last_seen_ts, ended,
-         confidence, box, details, evidence, event_count, 1, 0, merge_group, last_track_id, @now, @now
-       FROM incidents WHERE id = @from`,
-    );
-    this.moveEvents = db.prepare<[string, string]>('UPDATE events SET incident_id = ? WHERE id = ?');
-    this.deleteMerge = db.prepare<[string, string]>(
-      'DELETE FROM incident_merges WHERE incident_id = ? AND event_id = ?',
-    );
-    // Rebuilds an incident's aggregates from its events (after a split moved some away); rare, so clarity wins.
-    const ofIncident = 'FROM events WHERE incident_id = @id';
-    const seenTs = "COALESCE(json_extract(payload, '$.endTs'), ts)";
-    this.recompute = db.prepare(
-      `UPDATE incidents SET
-         label = (SELECT json_extract(payload, '$.label') ${ofIncident} ORDER BY ts, id, seq LIMIT 1),
-         first_ts = (SELECT MIN(json_extract(payload, '$.startTs')) ${ofIncident}),
-         last_ts = (SELECT MAX(ts) ${ofIncident}),
-         last_seen_ts = (SELECT MAX(${seenTs}) ${ofIncident}),
-         box = (SELECT json_extract(payload, '$.boxXyxyNorm') ${ofIncident} ORDER BY ${seenTs} DESC LIMIT 1),
-         last_track_id = (SELECT track_id ${ofIncident} ORDER BY ${seenTs} DESC LIMIT 1),
-         confidence = (SELECT MAX(json_extract(payload, '$.confidence')) ${ofIncident}),
-         details = (SELECT json_extract(payload, '$.details') ${ofIncident} ORDER BY ts DESC LIMIT 1),
-         evidence = (SELECT json_extract(payload, '$.evidence') ${ofIncident}
-           AND json_extract(payload, '$.evidence') IS NOT NULL ORDER BY ts, seq LIMIT 1),
-         event_count = (SELECT COUNT(*) ${ofIncident}),
-         fragments = (SELECT COUNT(DISTINCT id) ${ofIncident}),
-         fragments_ended = (SELECT COUNT(*) ${ofIncident} AND phase = 'end'),
-         ended = (SELECT COUNT(DISTINCT id) <= COUNT(CASE WHEN phase = 'end' THEN 1 END) ${ofIncident}),
-         updated_at = @now
-       WHERE id = @id`,
+       WHERE id = @id AND status = 'open'`,
     );
     this.insertMerge = db.prepare(
       `INSERT INTO incident_merges (incident_id, event_id, kind, gap_ms, distance, reason, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getIncident = db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE id = ?');
-    const candidateCols =
-      'id, site, camera, rule, rule_type, merge_group, first_ts, last_seen_ts, box, last_track_id';
+    // A stored event as a continuation link: where it is and when it was seen (all its messages).
+    const linkCols = `id, MIN(incident_id) AS incident_id, MIN(site) AS site, MIN(camera) AS camera, MIN(rule) AS rule,
+      MIN(json_extract(payload, '$.startTs')) AS start_ts, MAX(COALESCE(json_extract(payload, '$.endTs'), ts)) AS seen_ts`;
+    this.linkById = db.prepare<[string], LinkRow>(`SELECT ${linkCols} FROM events WHERE id = ? GROUP BY id`);
+    // The earliest stored event that continues the given id (events_continues index), other than the asking one.
+    this.linkByContinues = db.prepare<[string, string], LinkRow>(
+      `SELECT ${linkCols} FROM events WHERE continues = ? AND id <> ? GROUP BY id ORDER BY MIN(rowid) LIMIT 1`,
+    );
+    const candidateCols = 'id, site, camera, rule_type, merge_group, first_ts, last_seen_ts';
     // Both bounds matter: events replayed out of order must find the incidents around their own time, not the
     // newest ones (which would crowd them out of the LIMIT and cost a scan).
-    this.cameraCandidates = db.prepare<[string, string, string, number, number], CandidateRow>(
-      `SELECT ${candidateCols} FROM incidents
-       WHERE site = ? AND camera = ? AND rule = ? AND last_seen_ts >= ? AND last_seen_ts <= ?
-       ORDER BY last_seen_ts DESC LIMIT ${MAX_CANDIDATES}`,
-    );
     this.groupCandidates = db.prepare<[string, string, number, number], CandidateRow>(
       `SELECT ${candidateCols} FROM incidents
        WHERE merge_group = ? AND rule_type = ? AND last_seen_ts >= ? AND first_ts <= ?
        ORDER BY last_seen_ts ASC LIMIT ${MAX_CANDIDATES}`,
     );
-    this.eventsOf = db.prepare<[string], { payload: string }>(
-      'SELECT payload FROM events WHERE incident_id = ? ORDER BY ts, id, seq',
+    this.eventsOf = db.prepare<[string], { payload: string; after_verdict: number }>(
+      'SELECT payload, after_verdict FROM events WHERE incident_id = ? ORDER BY ts, id, seq',
     );
     this.mergesOf = db.prepare<
       [string],
@@ -349,30 +381,47 @@ export class IncidentStore {
     let incidentId: string;
     let created = false;
     let merge: MergeReason | undefined;
+    let refused: string | undefined;
+    // An evidence id belongs to the first event naming it, with the digest that event declared.
+    const claim = this.evidenceRefs?.conflict(event);
+    if (claim) return { stored: false, rejected: claim };
+    let frozen = false;
     const known = seen[0];
-    let fragments = 1;
     if (known) {
+      // An event id is bound to its site, camera and rule at first sight: a message that says otherwise is not
+      // this event (a box of another site reusing a confirmed incident's id), and must not touch it.
+      const mismatch = bindingMismatch(known, event);
+      if (mismatch) return { stored: false, rejected: mismatch };
       incidentId = known.incident_id;
-      fragments = (
-        this.updateIncident.get({ ...row, id: incidentId, newFragment: 0 }) as { fragments: number }
-      ).fragments;
-      this.lowerFirstTs.run(event.startTs, incidentId, event.startTs);
+      if (known.status !== 'open') {
+        // Frozen after the verdict: the reviewer confirmed what they saw, and a fine rests on it. The message is
+        // kept with the events (the record of what the edge said), the incident is not changed.
+        frozen = true;
+        this.countLate.run(incidentId);
+      } else {
+        this.updateIncident.run({ ...row, id: incidentId, newFragment: 0 });
+        this.lowerFirstTs.run(event.startTs, incidentId, event.startTs);
+      }
     } else {
-      const decision = decideMerge(event, this.candidatesFor(event), this.policy);
+      let decision = decideMerge(event, this.linksOf(event), this.groupCandidatesFor(event), this.policy);
+      if (decision.kind === 'merge') {
+        const target = this.getIncident.get(decision.incidentId);
+        // A new fragment of a reviewed violation is reviewed on its own: joining would change a decided incident.
+        if (target && target.status !== 'open')
+          decision = {
+            kind: 'new',
+            refused: {
+              eventId: target.id,
+              text: `incident ${target.id} already has a verdict (${target.status}); this event is reviewed on its own`,
+            },
+          };
+      }
       if (decision.kind === 'merge') {
         incidentId = decision.incidentId;
         merge = decision.reason;
-        this.updateIncident.get({ ...row, id: incidentId, newFragment: 1 });
+        this.updateIncident.run({ ...row, id: incidentId, newFragment: 1 });
         this.lowerFirstTs.run(event.startTs, incidentId, event.startTs);
-        this.insertMerge.run(
-          incidentId,
-          event.id,
-          merge.kind,
-          merge.gapMs,
-          merge.distance,
-          merge.text,
-          receivedAt,
-        );
+        this.insertMerge.run(incidentId, event.id, merge.kind, merge.gapMs, null, merge.text, receivedAt);
       } else {
         incidentId = event.id;
         created = true;
@@ -381,6 +430,11 @@ export class IncidentStore {
           id: incidentId,
           group: this.policy.groupOf(event.site, event.camera) ?? null,
         });
+        if (decision.refused) {
+          refused = decision.refused.text;
+          // Kept in the incident's merge history, where a reviewer sees why a stated continuation is apart.
+          this.insertMerge.run(incidentId, event.id, 'continuation-refused', 0, null, refused, receivedAt);
+        }
       }
     }
     this.insertEvent.run({
@@ -395,68 +449,36 @@ export class IncidentStore {
       ts: event.ts,
       receivedAt,
       payload: rawJson ?? JSON.stringify(event),
+      continues: event.continues ?? null,
+      afterVerdict: frozen ? 1 : 0,
     });
-    const split = known && fragments > 1 ? this.splitConcurrent(incidentId, event, seenTs, receivedAt) : [];
+    this.evidenceRefs?.record(event, receivedAt);
     return {
       stored: true,
       incidentId,
       created,
       ...(merge ? { merge } : {}),
-      ...(split.length ? { split } : {}),
+      ...(refused ? { refused } : {}),
+      ...(frozen ? { frozen } : {}),
     };
   }
 
-  /**
-   * A message of an event already in a multi-fragment incident may show that a fragment merged as its
-   * continuation was in fact seen at the same time (two objects): such fragments become incidents of their own.
-   */
-  private splitConcurrent(incidentId: string, event: MatthanEvent, seenTs: number, now: number): string[] {
-    const fragments: Fragment[] = this.fragmentsOf.all(incidentId).map((f) => ({
-      eventId: f.event_id,
-      camera: f.camera,
-      rule: f.rule,
-      startTs: f.start_ts,
-      mergeKind: f.merge_kind,
-    }));
-    const ids = concurrentFragments(
-      { eventId: event.id, camera: event.camera, rule: event.rule, startTs: event.startTs, seenTs },
-      fragments,
-      this.policy.overlapToleranceMs,
-    );
-    for (const id of ids) {
-      this.copyIncidentAs.run({ id, from: incidentId, now });
-      this.moveEvents.run(id, id);
-      this.deleteMerge.run(incidentId, id);
-      this.recompute.run({ id: incidentId, now });
-      this.recompute.run({ id, now });
-      this.insertMerge.run(
-        id,
-        event.id,
-        'split',
-        seenTs - (fragments.find((f) => f.eventId === id)?.startTs ?? seenTs),
-        null,
-        `split from ${incidentId}: event ${event.id} was still seen ${seenTs - (fragments.find((f) => f.eventId === id)?.startTs ?? seenTs)} ms after this one started, so they are two objects`,
-        now,
-      );
-    }
-    return ids;
+  /** The stored events linked to a new event by `continues` (see Links). */
+  private linksOf(event: MatthanEvent): Links {
+    if (event.continues === undefined)
+      return { follower: toLinked(this.linkByContinues.get(event.id, event.id)) };
+    const root = toLinked(this.linkById.get(event.continues));
+    if (root) return { root };
+    return { sibling: toLinked(this.linkByContinues.get(event.continues, event.id)) };
   }
 
-  private candidatesFor(event: MatthanEvent): MergeCandidate[] {
-    const since = event.startTs - this.policy.mergeWindowMs;
-    const rows = this.cameraCandidates.all(
-      event.site,
-      event.camera,
-      event.rule,
-      since,
-      event.startTs + this.policy.overlapToleranceMs,
-    );
+  private groupCandidatesFor(event: MatthanEvent): GroupCandidate[] {
     const group = this.policy.groupOf(event.site, event.camera);
-    if (group !== undefined)
-      rows.push(
-        ...this.groupCandidates.all(group, event.ruleType, since, event.startTs + this.policy.mergeWindowMs),
-      );
-    return rows.map(toCandidate);
+    if (group === undefined) return [];
+    const w = this.policy.mergeWindowMs;
+    return this.groupCandidates
+      .all(group, event.ruleType, event.startTs - w, event.startTs + w)
+      .map(toCandidate);
   }
 
   get(id: string): Incident | undefined {
@@ -468,9 +490,12 @@ export class IncidentStore {
   detail(id: string): IncidentDetail | undefined {
     const incident = this.get(id);
     if (!incident) return undefined;
+    const rows = this.eventsOf.all(id);
+    const parse = (r: { payload: string }) => JSON.parse(r.payload) as MatthanEvent;
     return {
       ...incident,
-      events: this.eventsOf.all(id).map((r) => JSON.parse(r.payload) as MatthanEvent),
+      events: rows.filter((r) => r.after_verdict === 0).map(parse),
+      lateEvents: rows.filter((r) => r.after_verdict === 1).map(parse),
       merges: this.mergesOf.all(id).map((m) => ({
         eventId: m.event_id,
         kind: m.kind,
@@ -504,6 +529,11 @@ export class IncidentStore {
     if (f.toTs !== undefined) {
       where.push('first_ts < @toTs');
       params.toTs = f.toTs;
+    }
+    if (f.plate !== undefined) {
+      const c = PlateStore.searchClause(f.plate);
+      where.push(c ? c.sql : '0');
+      if (c) Object.assign(params, c.params);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (

@@ -96,4 +96,102 @@ export const CORE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX reviews_incident ON reviews (incident_id);
   `,
+  // 3: edge-stated continuations (contract `continues`: the first event id of the violation an event continues).
+  `
+  ALTER TABLE events ADD COLUMN continues TEXT;
+  CREATE INDEX events_continues ON events (continues) WHERE continues IS NOT NULL;
+  `,
+  // 4: central no longer merges different event ids by position and time on one camera (issue 13: the next car
+  // in a lane joined the previous car's incident). Fragments merged that way ('track-switch', 'same-track') into
+  // incidents still awaiting review are split back into incidents of their own (incident id = event id, as for
+  // any first event); reviewed incidents stay as the reviewer decided on them. Both incidents' merge histories
+  // record it ('unmerged'). Camera-group fragments stay where they are.
+  `
+  CREATE TEMP TABLE unmerge_plan AS
+    SELECT MIN(m.rowid) AS merge_rowid, m.incident_id AS from_id, m.event_id AS event_id, MIN(m.kind) AS kind,
+      MIN(m.gap_ms) AS gap_ms, MIN(m.reason) AS reason
+    FROM incident_merges m JOIN incidents i ON i.id = m.incident_id
+    WHERE m.kind IN ('track-switch', 'same-track') AND i.status = 'open' AND i.reviewed_at IS NULL
+      AND m.event_id <> m.incident_id
+      AND EXISTS (SELECT 1 FROM events e WHERE e.id = m.event_id AND e.incident_id = m.incident_id)
+      AND NOT EXISTS (SELECT 1 FROM incidents x WHERE x.id = m.event_id)
+    GROUP BY m.incident_id, m.event_id;
+
+  INSERT INTO incidents (id, site, camera, rule, rule_type, label, status, first_ts, last_ts, last_seen_ts, ended,
+    confidence, box, details, evidence, event_count, fragments, fragments_ended, merge_group, last_track_id,
+    created_at, updated_at)
+  SELECT p.event_id, i.site, i.camera, i.rule, i.rule_type,
+    (SELECT json_extract(e.payload, '$.label') FROM events e WHERE e.id = p.event_id ORDER BY e.ts, e.seq LIMIT 1),
+    'open',
+    (SELECT MIN(json_extract(e.payload, '$.startTs')) FROM events e WHERE e.id = p.event_id),
+    (SELECT MAX(e.ts) FROM events e WHERE e.id = p.event_id),
+    (SELECT MAX(COALESCE(json_extract(e.payload, '$.endTs'), e.ts)) FROM events e WHERE e.id = p.event_id),
+    (SELECT COUNT(*) > 0 FROM events e WHERE e.id = p.event_id AND e.phase = 'end'),
+    (SELECT MAX(json_extract(e.payload, '$.confidence')) FROM events e WHERE e.id = p.event_id),
+    (SELECT json_extract(e.payload, '$.boxXyxyNorm') FROM events e WHERE e.id = p.event_id
+      ORDER BY COALESCE(json_extract(e.payload, '$.endTs'), e.ts) DESC, e.seq DESC LIMIT 1),
+    (SELECT json_extract(e.payload, '$.details') FROM events e WHERE e.id = p.event_id
+      ORDER BY e.ts DESC, e.seq DESC LIMIT 1),
+    (SELECT NULLIF(json_group_object(k, v), '{}') FROM (
+      SELECT j.key AS k, j.value AS v, MIN(e.ts * 1000 + e.seq)
+      FROM events e, json_each(e.payload, '$.evidence') j WHERE e.id = p.event_id GROUP BY j.key)),
+    (SELECT COUNT(*) FROM events e WHERE e.id = p.event_id),
+    1,
+    (SELECT COUNT(*) FROM events e WHERE e.id = p.event_id AND e.phase = 'end'),
+    i.merge_group,
+    (SELECT e.track_id FROM events e WHERE e.id = p.event_id
+      ORDER BY COALESCE(json_extract(e.payload, '$.endTs'), e.ts) DESC, e.seq DESC LIMIT 1),
+    (SELECT MIN(e.received_at) FROM events e WHERE e.id = p.event_id),
+    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM unmerge_plan p JOIN incidents i ON i.id = p.from_id;
+
+  UPDATE events SET incident_id = id WHERE id IN (SELECT event_id FROM unmerge_plan);
+
+  DELETE FROM incident_merges WHERE rowid IN (SELECT merge_rowid FROM unmerge_plan);
+  INSERT INTO incident_merges (incident_id, event_id, kind, gap_ms, distance, reason, created_at)
+  SELECT from_id, event_id, 'unmerged', gap_ms, NULL,
+    'event ' || event_id || ' had been merged here by position and time (' || kind || ': ' || reason ||
+    '); the upgrade moved it to an incident of its own: central no longer merges different events by position',
+    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM unmerge_plan;
+  INSERT INTO incident_merges (incident_id, event_id, kind, gap_ms, distance, reason, created_at)
+  SELECT event_id, event_id, 'unmerged', gap_ms, NULL,
+    'split out of incident ' || from_id || ', where it had been merged by position and time (' || kind ||
+    '); central no longer merges different events by position',
+    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM unmerge_plan;
+
+  UPDATE incidents SET
+    first_ts = (SELECT MIN(json_extract(e.payload, '$.startTs')) FROM events e WHERE e.incident_id = incidents.id),
+    last_ts = (SELECT MAX(e.ts) FROM events e WHERE e.incident_id = incidents.id),
+    last_seen_ts = (SELECT MAX(COALESCE(json_extract(e.payload, '$.endTs'), e.ts)) FROM events e
+      WHERE e.incident_id = incidents.id),
+    box = (SELECT json_extract(e.payload, '$.boxXyxyNorm') FROM events e WHERE e.incident_id = incidents.id
+      ORDER BY COALESCE(json_extract(e.payload, '$.endTs'), e.ts) DESC, e.seq DESC LIMIT 1),
+    last_track_id = (SELECT e.track_id FROM events e WHERE e.incident_id = incidents.id
+      ORDER BY COALESCE(json_extract(e.payload, '$.endTs'), e.ts) DESC, e.seq DESC LIMIT 1),
+    confidence = (SELECT MAX(json_extract(e.payload, '$.confidence')) FROM events e WHERE e.incident_id = incidents.id),
+    details = (SELECT json_extract(e.payload, '$.details') FROM events e WHERE e.incident_id = incidents.id
+      ORDER BY e.ts DESC, e.seq DESC LIMIT 1),
+    evidence = (SELECT NULLIF(json_group_object(k, v), '{}') FROM (
+      SELECT j.key AS k, j.value AS v, MIN(e.ts * 1000 + e.seq)
+      FROM events e, json_each(e.payload, '$.evidence') j WHERE e.incident_id = incidents.id GROUP BY j.key)),
+    event_count = (SELECT COUNT(*) FROM events e WHERE e.incident_id = incidents.id),
+    fragments = (SELECT COUNT(DISTINCT e.id) FROM events e WHERE e.incident_id = incidents.id),
+    fragments_ended = (SELECT COUNT(*) FROM events e WHERE e.incident_id = incidents.id AND e.phase = 'end'),
+    ended = (SELECT COUNT(DISTINCT e.id) <= COUNT(CASE WHEN e.phase = 'end' THEN 1 END) FROM events e
+      WHERE e.incident_id = incidents.id),
+    updated_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  WHERE id IN (SELECT from_id FROM unmerge_plan);
+
+  DROP TABLE unmerge_plan;
+  `,
+  `
+  -- Chain of custody (issue 16): version counts the changes to what the edge reported (1 = as created), so a
+  -- verdict records the version the reviewer saw; late_messages counts messages that arrived after a verdict and
+  -- were stored but not applied (a reviewed incident is frozen).
+  ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE incidents ADD COLUMN late_messages INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE events ADD COLUMN after_verdict INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

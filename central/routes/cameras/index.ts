@@ -1,8 +1,16 @@
-// GET /api/cameras: the camera inventory joined with the latest status each camera (and edge box) reported.
+// /api/cameras: the inventory joined with each camera's latest status, its scene (names, zones, lines, rules) as the
+// edge reported it, its newest snapshot, and the map settings.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { StatusMessage } from '../../../contract/index.ts';
+import {
+  SLUG_PATTERN,
+  type StatusMessage,
+  type ViewStatus,
+  ViewStatusSchema,
+} from '../../../contract/index.ts';
 import type { CameraInventory } from '../../config/camera-inventory.ts';
+import type { ReviewWorkstation } from '../../reviews/review-workstation.ts';
+import type { CameraScene, CameraSceneStore } from '../../store/camera-scene-store.ts';
 import type { CameraStatusStore } from '../../store/camera-status-store.ts';
 
 const CameraSchema = Type.Object({
@@ -19,6 +27,10 @@ const CameraSchema = Type.Object({
   fpsProcessed: Type.Optional(Type.Number()),
   framesDropped: Type.Optional(Type.Integer()),
   lastEventTs: Type.Optional(Type.Integer()),
+  view: Type.Optional({
+    ...ViewStatusSchema,
+    description: "the edge's view guard: whether the view has moved from where the geometry was drawn",
+  }),
   location: Type.Optional(Type.Object({ lat: Type.Number(), lon: Type.Number() })),
 });
 type Camera = {
@@ -33,13 +45,63 @@ type Camera = {
   fpsProcessed?: number;
   framesDropped?: number;
   lastEventTs?: number;
+  view?: ViewStatus;
   location?: { lat: number; lon: number };
 };
 
 export interface CameraRoutesOptions {
   inventory: CameraInventory;
   statuses: CameraStatusStore;
+  scenes?: CameraSceneStore;
+  workstation?: ReviewWorkstation;
+  /** Offline map settings for the cameras page (central config `map`). */
+  map?: { tileUrl?: string; outline?: [number, number][] };
 }
+
+const Point = Type.Tuple([Type.Number({ minimum: 0, maximum: 1 }), Type.Number({ minimum: 0, maximum: 1 })]);
+const Name = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }));
+const GeoId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+/** The scene an edge reports (edge/publish/camera-scene.ts); bounded like the edge config it comes from. */
+export const SceneBody = Type.Object(
+  {
+    name: Name,
+    location: Type.Optional(
+      Type.Object(
+        {
+          lat: Type.Number({ minimum: -90, maximum: 90 }),
+          lon: Type.Number({ minimum: -180, maximum: 180 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    zones: Type.Array(
+      Type.Object(
+        { id: GeoId, name: Name, polygon: Type.Array(Point, { minItems: 3, maxItems: 64 }) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 64 },
+    ),
+    lines: Type.Array(
+      Type.Object(
+        { id: GeoId, name: Name, points: Type.Array(Point, { minItems: 2, maxItems: 64 }) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 64 },
+    ),
+    rules: Type.Array(
+      Type.Object(
+        { id: GeoId, type: Type.String({ maxLength: 64 }), name: Name },
+        { additionalProperties: true },
+      ),
+      { maxItems: 64 },
+    ),
+  },
+  { additionalProperties: false },
+);
+const SceneParams = Type.Object({
+  site: Type.String({ pattern: SLUG_PATTERN }),
+  camera: Type.String({ pattern: SLUG_PATTERN }),
+});
 
 /** Inventory cameras first (in config order), then cameras and boxes that reported but are not listed. */
 export function joinCameras(inventory: CameraInventory, statuses: readonly StatusMessage[]): Camera[] {
@@ -63,19 +125,99 @@ export function joinCameras(inventory: CameraInventory, statuses: readonly Statu
   return out;
 }
 
-const cameraRoutes: FastifyPluginAsync<CameraRoutesOptions> = async (app, { inventory, statuses }) => {
+const VIEWERS = ['viewer', 'reviewer', 'admin'] as const;
+
+const cameraRoutes: FastifyPluginAsync<CameraRoutesOptions> = async (app, opts) => {
+  const { inventory, statuses, scenes, workstation: ws } = opts;
   app.get(
     '/',
     {
-      config: { roles: ['viewer', 'reviewer', 'admin'] },
+      config: { roles: VIEWERS },
       schema: {
         tags: ['cameras'],
-        summary: 'Cameras with their latest health (online/offline, fps, drops, last event)',
+        summary: 'Cameras with their latest health (online/offline, fps, drops, last event, view moved)',
         response: { 200: Type.Array(CameraSchema) },
       },
     },
     async () => joinCameras(inventory, statuses.list()),
   );
+
+  app.get(
+    '/map',
+    {
+      config: { roles: VIEWERS },
+      schema: {
+        tags: ['cameras'],
+        summary:
+          'Map settings of the cameras page: a tile URL template (IOC tile server) and the site outline',
+        response: {
+          200: Type.Object({
+            tileUrl: Type.Optional(Type.String()),
+            outline: Type.Optional(Type.Array(Type.Tuple([Type.Number(), Type.Number()]))),
+          }),
+        },
+      },
+    },
+    async () => opts.map ?? {},
+  );
+
+  if (!scenes) return;
+
+  app.put<{ Params: { site: string; camera: string }; Body: CameraScene }>(
+    '/:site/:camera/scene',
+    {
+      config: { roles: ['edge'] },
+      schema: {
+        params: SceneParams,
+        body: SceneBody,
+        tags: ['cameras'],
+        summary: "An edge reports a camera's scene (names, zones, lines, rules); a repeat is a no-op",
+        response: {
+          200: Type.Object({ created: Type.Boolean() }),
+          403: Type.Object({ error: Type.String(), message: Type.String() }),
+        },
+      },
+      bodyLimit: 256 * 1024,
+    },
+    async (req, reply) => {
+      // A box reports the scenes of its own site only (its token is scoped to one site).
+      const site = req.principal?.site;
+      if (site !== undefined && site !== req.params.site)
+        return reply.code(403).send({
+          error: 'forbidden',
+          message: `edge of site ${site} may not report for site ${req.params.site}`,
+        });
+      return { created: scenes.put(req.params.site, req.params.camera, req.body) };
+    },
+  );
+
+  app.get(
+    '/scenes',
+    {
+      config: { roles: VIEWERS },
+      schema: {
+        tags: ['cameras'],
+        summary: "Every camera's latest scene, with its newest snapshot on central (evidence id and time)",
+      },
+    },
+    async () =>
+      scenes.list().map((s) => {
+        const snap = ws ? newestSnapshot(ws, s.site, s.camera) : undefined;
+        return { ...s, ...(snap ? { snapshot: snap } : {}) };
+      }),
+  );
 };
+
+/** The newest clean snapshot central holds for a camera (the camera's current view, as of its last incident). */
+function newestSnapshot(ws: ReviewWorkstation, site: string, camera: string) {
+  const { items } = ws.query.list({ camera, limit: 20, offset: 0 });
+  for (const inc of items) {
+    if (inc.site !== site) continue;
+    const st = ws.evidenceOf(inc);
+    const s = st.snapshotClean?.state === 'available' ? st.snapshotClean : undefined;
+    if (s) return { evidenceId: s.id, ts: inc.firstTs, incidentId: inc.id };
+  }
+  return undefined;
+}
 
 export default cameraRoutes;

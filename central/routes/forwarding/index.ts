@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Delivery, DeliveryState } from '../../forward/forward-outbox.ts';
 import type { ForwardingService } from '../../forward/forwarding-service.ts';
+import { LimitQuery, OffsetQuery } from '../query-bounds.ts';
 
 // {forwarderId}.{incidentId}.{seq}
 const MESSAGE_ID = '^[a-z0-9][a-z0-9-]{0,31}\\.[A-Za-z0-9_-]{1,64}\\.[0-9]{1,9}$';
@@ -15,8 +16,8 @@ const ListQuery = Type.Object(
     ),
     forwarder: Type.Optional(Type.String({ maxLength: 32 })),
     incident: Type.Optional(Type.String({ maxLength: 64 })),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    limit: LimitQuery(),
+    offset: OffsetQuery(),
   },
   { additionalProperties: false },
 );

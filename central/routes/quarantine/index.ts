@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { QuarantineStore } from '../../store/quarantine-store.ts';
+import { LimitQuery, OffsetQuery } from '../query-bounds.ts';
 
 export interface QuarantineRoutesOptions {
   quarantine: QuarantineStore;
@@ -17,8 +18,8 @@ const quarantineRoutes: FastifyPluginAsync<QuarantineRoutesOptions> = async (app
         summary: 'Refused MQTT payloads with the reason, newest first',
         querystring: Type.Object(
           {
-            limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            limit: LimitQuery(),
+            offset: OffsetQuery(),
           },
           { additionalProperties: false },
         ),

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { StatsStore } from '../../store/stats-store.ts';
+import { EpochMsQuery } from '../query-bounds.ts';
 
 const Count = (fields: Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>) =>
   Type.Array(Type.Object({ ...fields, count: Type.Integer() }));
@@ -17,11 +18,12 @@ const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { stats 
       config: { roles: ['viewer', 'reviewer', 'admin'] },
       schema: {
         tags: ['stats'],
-        summary: 'Incident counts per rule type, camera, status and UTC hour (by start time)',
+        summary:
+          'Incident counts per rule type, camera, status and UTC hour (by start time); confirmation rate, median review times',
         querystring: Type.Object(
           {
-            from: Type.Optional(Type.Integer({ minimum: 0, description: 'first_ts >= from (epoch ms)' })),
-            to: Type.Optional(Type.Integer({ minimum: 0, description: 'first_ts < to (epoch ms)' })),
+            from: Type.Optional(EpochMsQuery('first_ts >= from')),
+            to: Type.Optional(EpochMsQuery('first_ts < to')),
           },
           { additionalProperties: false },
         ),
@@ -34,6 +36,25 @@ const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { stats 
             byCamera: Count({ site: Type.String(), camera: Type.String() }),
             byStatus: Count({ status: Type.String() }),
             byHour: Count({ hour: Type.Integer({ description: 'epoch ms of the UTC hour' }) }),
+            review: Type.Object({
+              confirmed: Type.Integer(),
+              rejected: Type.Integer(),
+              confirmationRate: Type.Union([Type.Number(), Type.Null()], {
+                description: 'confirmed / (confirmed + rejected)',
+              }),
+              medianTimeToVerdictMs: Type.Union([Type.Integer(), Type.Null()], {
+                description: 'median ms from arrival at central to the current verdict',
+              }),
+              medianHandlingMs: Type.Union([Type.Integer(), Type.Null()], {
+                description: 'median ms the reviewer had the incident open before deciding',
+              }),
+              byReviewer: Type.Array(
+                Type.Object({ reviewer: Type.String(), confirmed: Type.Integer(), rejected: Type.Integer() }),
+              ),
+              byRule: Type.Array(
+                Type.Object({ ruleType: Type.String(), confirmed: Type.Integer(), rejected: Type.Integer() }),
+              ),
+            }),
           }),
         },
       },
