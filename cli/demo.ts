@@ -32,8 +32,17 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const port = opts.port ?? Number(process.env.MATTHAN_DEMO_PORT ?? 8080);
   // A fresh reviewer token per run (or $MATTHAN_DEMO_TOKEN), so the review page can be signed into.
   const reviewerToken = process.env.MATTHAN_DEMO_TOKEN ?? randomBytes(16).toString('hex');
-  // The demo edge uploads its snapshots and clips to the demo central with a token of role edge.
-  const edgeToken = randomBytes(16).toString('hex');
+  // The demo box has its own identity, like a real one: an API token scoped to its site and an MQTT login that may
+  // publish only under matthan/v1/{site}/#. Fresh each run, so no demo secret outlives the demo.
+  const secret = () => randomBytes(24).toString('base64url');
+  const edgeToken = secret();
+  const edgeMqtt = { username: `box-${edgeConfig.site}`, password: secret() };
+  // The example's signal topics get a controller account, so the box may read them (publish on them to try
+  // red_light: the password is printed below).
+  const signalTopics = [
+    ...new Set(edgeConfig.cameras.flatMap((c) => (c.signal?.source === 'mqtt' ? [c.signal.topic] : []))),
+  ];
+  const controller = { name: `signal-${edgeConfig.site}`, password: secret() };
   const centralConfig = (httpPort: number) =>
     defaultCentralConfig({
       http: { host: '127.0.0.1', port: httpPort },
@@ -41,7 +50,6 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         url: 'mqtt://127.0.0.1:0',
         embedded: true,
         protocolVersion: 4,
-        clientId: `matthan-demo-${process.pid}`,
       },
       database: { path: path.join(dataDir, 'central.sqlite') },
       evidence: { dir: path.join(dataDir, 'evidence'), retentionDays: 30, maxBytes: 0 },
@@ -52,26 +60,42 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         ...(c.name ? { name: c.name } : {}),
         ...(c.location ? { location: c.location } : {}),
       })),
-      auth: {
-        tokens: [
-          { name: 'demo-reviewer', role: 'reviewer', token: reviewerToken },
-          { name: 'demo-edge', role: 'edge', token: edgeToken },
-        ],
-      },
+      auth: { tokens: [{ name: 'demo-reviewer', role: 'reviewer', token: reviewerToken }] },
+      edges: [
+        { name: edgeMqtt.username, site: edgeConfig.site, token: edgeToken, mqttPassword: edgeMqtt.password },
+      ],
+      signalControllers:
+        signalTopics.length > 0
+          ? [
+              {
+                name: controller.name,
+                site: edgeConfig.site,
+                topics: signalTopics,
+                mqttPassword: controller.password,
+              },
+            ]
+          : [],
     });
-  const central = await startCentral(centralConfig(port)).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EADDRINUSE') throw err;
-    say(`port ${port} is busy; using a free port`);
-    return startCentral(centralConfig(0));
-  });
+  // demo: MATTHAN_DEMO_TOKEN may be a memorable one; every other secret here is random.
+  const central = await startCentral(centralConfig(port), { demo: true }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      say(`port ${port} is busy; using a free port`);
+      return startCentral(centralConfig(0), { demo: true });
+    },
+  );
   say(`broker ${central.brokerUrl}, data in ${dataDir}`);
   say(`API ${central.url}/api/incidents  (OpenAPI ${central.url}/api/openapi.json)`);
   say(`review UI ${central.url}/  (sign in with the demo token ${reviewerToken})`);
+  if (signalTopics.length > 0)
+    say(
+      `signal controller: MQTT user ${controller.name}, password ${controller.password}, topic ${signalTopics.join(', ')}`,
+    );
 
   const edge = await startEdge(
     {
       ...edgeConfig,
-      broker: { ...edgeConfig.broker, url: central.brokerUrl },
+      broker: { ...edgeConfig.broker, url: central.brokerUrl, ...edgeMqtt },
       dataDir: path.join(dataDir, 'edge'),
       central: { url: central.url, token: edgeToken, timeoutS: 60, retryMaxS: 30 },
     },

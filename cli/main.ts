@@ -7,6 +7,8 @@ import { ConfigError } from '../config/errors.ts';
 import { loadEdgeConfig } from '../edge/config/load.ts';
 import { startEdge } from '../edge/main.ts';
 import { rootLogger } from '../lib/log.ts';
+import { auditVerifyCommand } from './audit-verify.ts';
+import { brokerFilesCommand } from './broker-files.ts';
 import { runDemo } from './demo.ts';
 import { validateConfigCommand } from './validate-config.ts';
 
@@ -17,6 +19,8 @@ commands:
   edge FILE                                     run an edge box
   central FILE                                  run the central service
   demo [--duration S] [--config FILE]           broker + central + edge on a real clip; prints the API address
+  broker-files CENTRAL_FILE --out DIR           mosquitto password file, ACL file and auth conf from the config
+  audit verify DB [--head SEQ:HASH]             check the audit log's hash chain; exit 1 on an edited or deleted row
 `;
 
 function onSignals(stop: () => Promise<void>): void {
@@ -64,6 +68,24 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`central API at ${central.url}/api/incidents\n`);
         onSignals(() => central.stop());
         return await new Promise<number>(() => undefined);
+      }
+      case 'broker-files': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { out: { type: 'string' } },
+        });
+        if (positionals.length !== 1 || !values.out) break;
+        return brokerFilesCommand(positionals[0]!, values.out);
+      }
+      case 'audit': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { head: { type: 'string' } },
+        });
+        if (positionals[0] !== 'verify' || positionals.length !== 2) break;
+        return auditVerifyCommand(positionals[1]!, values.head);
       }
       case 'demo': {
         const { values } = parseArgs({
