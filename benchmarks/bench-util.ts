@@ -1,7 +1,10 @@
 // Shared benchmark helpers: percentiles, process-tree RSS, edge configs built through the real schema.
-import { readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../central/broker/embedded-broker.ts';
 import { parseConfig } from '../config/load.ts';
 import { type EdgeConfig, EdgeConfigSchema } from '../edge/config/schema.ts';
+import { childrenOf } from './cpu-times.ts';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -11,6 +14,32 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** The bench box's identity (site `bench`, as in benchEdgeConfig): a random MQTT login and API token. */
+export function benchBox() {
+  const secret = () => randomBytes(24).toString('base64url');
+  return { name: 'box-bench', site: 'bench', token: secret(), mqttPassword: secret() };
+}
+
+/** An embedded broker that admits the bench box, with the login to give benchEdgeConfig. */
+export async function benchBroker(): Promise<{
+  broker: EmbeddedBroker;
+  login: { username: string; password: string };
+}> {
+  const box = benchBox();
+  const broker = await startEmbeddedBroker({
+    accounts: [
+      {
+        username: box.name,
+        password: box.mqttPassword,
+        kind: 'edge',
+        publish: ['matthan/v1/bench/#'],
+        subscribe: [],
+      },
+    ],
+  });
+  return { broker, login: { username: box.name, password: box.mqttPassword } };
+}
+
 function rssKb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -18,25 +47,6 @@ function rssKb(pid: number): number {
   } catch {
     return 0; // the process exited between listing and reading
   }
-}
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const t of tasks) {
-    try {
-      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
-        if (c) out.push(Number(c));
-    } catch {
-      // thread gone
-    }
-  }
-  return out;
 }
 
 /** RSS of this process and its descendants (the ffmpeg children), in MB. */
@@ -56,6 +66,8 @@ export function treeRssMb(pid = process.pid): { selfMb: number; childrenMb: numb
 /** An edge config with N copies of one clip camera, through the real schema (defaults filled, validated). */
 export function benchEdgeConfig(o: {
   brokerUrl: string;
+  /** The box's MQTT login on an authenticating broker (benchBroker gives one). */
+  brokerLogin?: { username: string; password: string };
   clip: string;
   cameras: number;
   fps?: number;
@@ -67,18 +79,22 @@ export function benchEdgeConfig(o: {
   /** Keep the segment ring buffer on (as in production) — the capacity runs; off for timing runs. */
   ring?: boolean;
   dataDir?: string;
+  /** Detector fields over the defaults (input shape, threads) — the capacity modes. */
+  detector?: Record<string, unknown>;
+  /** Camera source fields over the clip's (decode options) — the capacity modes. */
+  source?: Record<string, unknown>;
 }): EdgeConfig {
   const cfg = {
     site: 'bench',
-    broker: { url: o.brokerUrl },
-    detector: { model: o.model ?? 'yolox_nano' },
+    broker: { url: o.brokerUrl, ...o.brokerLogin },
+    detector: { model: o.model ?? 'yolox_nano', ...o.detector },
     http: { port: 0 },
     // No evidence capture: the benchmarks time the per-frame path; the ring (a -c copy output) stays on when asked.
     evidence: { enabled: false },
     ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     cameras: Array.from({ length: o.cameras }, (_, i) => ({
       id: `cam-${i + 1}`,
-      source: { url: `media:${o.clip}`, realtime: o.realtime ?? true, loop: o.loop ?? true },
+      source: { url: `media:${o.clip}`, realtime: o.realtime ?? true, loop: o.loop ?? true, ...o.source },
       fps: o.fps ?? 5,
       ring: { enabled: o.ring ?? false },
       zones: o.zones ?? [],

@@ -12,7 +12,13 @@ const load = centralLoad({
   seed: Number(seed),
 });
 const protocolVersion = Number(version) === 5 ? 5 : 4;
-const pub = await mqtt.connectAsync(url, { protocolVersion, clientId: `bench-pub-${process.pid}` });
+const username = process.env.MATTHAN_BENCH_MQTT_USER;
+const pub = await mqtt.connectAsync(url, {
+  protocolVersion,
+  username,
+  password: process.env.MATTHAN_BENCH_MQTT_PASSWORD,
+  clientId: username ?? `bench-pub-${process.pid}`,
+});
 // The parent starts its clock when it sees this line: generating the load is not part of the measurement.
 process.stdout.write('ready\n');
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));

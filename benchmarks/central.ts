@@ -1,13 +1,16 @@
 // Central ingest throughput: events/s through validate+dedup+store over a real broker, next to the broker's own
 // delivery rate to a subscriber that does nothing, and the store's in-process ceiling (batched vs per message).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import type { BrokerAccount } from '../central/broker/broker-accounts.ts';
 import { startEmbeddedBroker } from '../central/broker/embedded-broker.ts';
 import { defaultCentralConfig } from '../central/config/load.ts';
+import { InflightMarkers } from '../central/ingest/inflight-markers.ts';
 import { IngestService } from '../central/ingest/ingest-service.ts';
 import { startCentral } from '../central/main.ts';
 import { CameraStatusStore } from '../central/store/camera-status-store.ts';
@@ -26,6 +29,13 @@ const MIX = { dupFraction: 0.2, malformedFraction: 0.05 };
 const TARGET_EVENTS_PER_S = 5_000;
 const PUBLISH_WINDOW = 500;
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'matthan-bench-central-'));
+// The embedded broker admits only known users: central, and one load publisher allowed on every site's topics.
+const CENTRAL_MQTT = { username: 'matthan-central', password: randomBytes(24).toString('base64url') };
+const LOAD_MQTT = { username: 'bench-load', password: randomBytes(24).toString('base64url') };
+const BENCH_ACCOUNTS: BrokerAccount[] = [
+  { ...CENTRAL_MQTT, kind: 'central', publish: [], subscribe: [Topics.allEvents, Topics.allStatus] },
+  { ...LOAD_MQTT, kind: 'edge', publish: ['matthan/v1/#'], subscribe: [] },
+];
 
 async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -56,7 +66,14 @@ class Publisher {
         String(MIX.malformedFraction),
         String(PUBLISH_WINDOW),
       ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: {
+          ...process.env,
+          MATTHAN_BENCH_MQTT_USER: LOAD_MQTT.username,
+          MATTHAN_BENCH_MQTT_PASSWORD: LOAD_MQTT.password,
+        },
+      },
     );
     let buf = '';
     this.child.stdout!.on('data', (d: Buffer) => {
@@ -127,7 +144,8 @@ async function timed(
 async function bare(url: string, protocolVersion: 4 | 5, seed: number, total: number): Promise<Run> {
   const sub = await mqtt.connectAsync(url, {
     protocolVersion,
-    clientId: `bench-bare-${process.pid}`,
+    ...CENTRAL_MQTT,
+    clientId: `${CENTRAL_MQTT.username}.bare-${process.pid}`,
     clean: true,
     ...(protocolVersion === 5 ? { properties: { receiveMaximum: 1000 } } : {}),
   });
@@ -149,7 +167,13 @@ async function central(url: string, protocolVersion: 4 | 5, seed: number, total:
   const c = await startCentral(
     defaultCentralConfig({
       http: { host: '127.0.0.1', port: 0 },
-      broker: { url, embedded: false, protocolVersion, clientId: `bench-central-${process.pid}-${seed}` },
+      broker: {
+        url,
+        embedded: false,
+        protocolVersion,
+        ...CENTRAL_MQTT,
+        clientId: `${CENTRAL_MQTT.username}.bench-${process.pid}-${seed}`,
+      },
       database: { path: path.join(dir, 'central.sqlite') },
       evidence: { dir: path.join(dir, 'evidence'), retentionDays: 30, maxBytes: 0 },
     }),
@@ -169,14 +193,18 @@ async function central(url: string, protocolVersion: 4 | 5, seed: number, total:
   }
 }
 
-/** validate+dedup+store without a broker: the store's ceiling, in batches or one transaction per message. */
-function inProcessPerS(load: CentralLoad, batchSize: number): number {
+/**
+ * validate+dedup+store without a broker: the store's ceiling, in batches or one transaction per message, with or
+ * without the crash-loop guard's in-flight markers (central runs with them).
+ */
+function inProcessPerS(load: CentralLoad, batchSize: number, inflight = true): number {
   const db = openDatabase(path.join(tmp(), 'central.sqlite'));
   const ingest = new IngestService(
     new IncidentStore(db),
     new QuarantineStore(db),
     new CameraStatusStore(db),
     logger('bench-central', { level: 'error' }),
+    inflight ? { inflight: new InflightMarkers(db) } : {},
   );
   const t0 = performance.now();
   for (let i = 0; i < load.messages.length; i += batchSize)
@@ -210,7 +238,7 @@ export async function benchCentral(): Promise<Record<string, unknown>> {
   } finally {
     await mosquitto.stop();
   }
-  const aedes = await startEmbeddedBroker(0);
+  const aedes = await startEmbeddedBroker({ accounts: BENCH_ACCOUNTS });
   try {
     rows.push(await brokerRow('aedes (embedded, MQTT 3.1.1)', aedes.url, 4, 3, total));
   } finally {
@@ -218,6 +246,10 @@ export async function benchCentral(): Promise<Record<string, unknown>> {
   }
 
   const batched = inProcessPerS(centralLoad({ total, ...MIX, seed: 5 }), 500);
+  const batchedNoMarkers = inProcessPerS(centralLoad({ total, ...MIX, seed: 5 }), 500, false);
+  // mosquitto hands an MQTT 3.1.1 subscriber 20 messages at a time (max_inflight_messages): batches of 20.
+  const batched20 = inProcessPerS(centralLoad({ total, ...MIX, seed: 7 }), 20);
+  const batched20NoMarkers = inProcessPerS(centralLoad({ total, ...MIX, seed: 7 }), 20, false);
   const perMessage = inProcessPerS(centralLoad({ total, ...MIX, seed: 6 }), 1);
   const sustained = rows[0]!.centralEventsPerS as number;
   return {
@@ -227,6 +259,10 @@ export async function benchCentral(): Promise<Record<string, unknown>> {
     meetsTarget: sustained >= TARGET_EVENTS_PER_S,
     loadAverage1m: round(os.loadavg()[0]!, 1),
     inProcessBatchedPerS: round(batched, 0),
+    inProcessBatchedNoInflightMarkersPerS: round(batchedNoMarkers, 0),
+    inflightMarkerCostBatch500: round(batchedNoMarkers / batched, 2),
+    inProcessBatch20PerS: round(batched20, 0),
+    inflightMarkerCostBatch20: round(batched20NoMarkers / batched20, 2),
     inProcessPerMessageTxPerS: round(perMessage, 0),
     brokers: rows,
   };

@@ -1,13 +1,14 @@
 // Detector benchmark: per model, median preprocess / inference / postprocess ms at 1 and 2 intra-op threads on
 // real clip frames from the live ffmpeg graph, and the overhead ratio (pre + post) / inference.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { clipFrames } from '../edge/detect/clip-frames.ts';
 import { createDetector } from '../edge/detect/create-detector.ts';
 import type { Detector } from '../edge/detect/detector.ts';
 import { detectorConfig } from '../edge/detect/detector-schema.ts';
 import { stillFrame } from '../edge/detect/still-frame.ts';
 import { frameFilter } from '../edge/ingest/ffmpeg-args.ts';
-import { contentRect, type Frame, type FrameSpec } from '../edge/ingest/frame.ts';
+import { contentRect, type FrameSpec } from '../edge/ingest/frame.ts';
 import { probeVideo } from '../edge/ingest/probe.ts';
 import { mediaDir } from '../models/asset-dirs.ts';
 import { MODEL_CATALOG } from '../models/catalog.ts';
@@ -21,34 +22,6 @@ const RUNS_BUDGET_MS = 3000;
 const MIN_RUNS = 15;
 const MAX_RUNS = 100;
 const TARGET = { model: 'yolox_nano', threads: 2, maxOverhead: 0.1 };
-
-/** `count` frames sampled from the clip at 2 fps through the production filter graph. */
-async function clipFrames(file: string, spec: FrameSpec, count: number): Promise<Frame[]> {
-  const { width, height } = await probeVideo(file);
-  const content = contentRect(spec, width, height);
-  const args = ['-v', 'error', '-i', file, '-vf', frameFilter(spec, content, 2), '-frames:v', String(count)];
-  args.push('-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', spec.pixelFormat, 'pipe:1');
-  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const chunks: Buffer[] = [];
-  for await (const c of child.stdout) chunks.push(c as Buffer);
-  const all = Buffer.concat(chunks);
-  const size = spec.width * spec.height * 3;
-  const frames: Frame[] = [];
-  for (let i = 0; i + size <= all.length; i += size) {
-    frames.push({
-      cameraId: 'bench',
-      seq: frames.length,
-      tsMs: frames.length * 500,
-      spec,
-      content,
-      sourceWidth: width,
-      sourceHeight: height,
-      data: Buffer.from(all.subarray(i, i + size)),
-    });
-  }
-  if (frames.length === 0) throw new Error(`no frames from ${file}`);
-  return frames;
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -6,23 +6,28 @@ import Database from 'better-sqlite3';
 import { defaultCentralConfig } from '../central/config/load.ts';
 import { startCentral } from '../central/main.ts';
 import { startEdge } from '../edge/main.ts';
-import { benchEdgeConfig, percentile, round, sleep } from './bench-util.ts';
+import { benchBox, benchEdgeConfig, percentile, round, sleep } from './bench-util.ts';
 
-export async function benchE2eLatency(durationMs = 30_000) {
+/** `detector` overrides the default detector fields (to compare input shapes). */
+export async function benchE2eLatency(durationMs = 30_000, detector?: Record<string, unknown>) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'matthan-bench-e2e-'));
   const dbFile = path.join(dir, 'central.sqlite');
+  const box = benchBox();
   const central = await startCentral(
     defaultCentralConfig({
       http: { host: '127.0.0.1', port: 0 },
-      broker: { url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4, clientId: 'bench-e2e' },
+      broker: { url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4 },
       database: { path: dbFile },
+      edges: [box],
     }),
   );
   const edge = await startEdge(
     benchEdgeConfig({
       brokerUrl: central.brokerUrl,
+      brokerLogin: { username: box.name, password: box.mqttPassword },
       clip: 'hcmc_intersection_1080p.mp4',
       cameras: 1,
+      detector,
       zones: [
         {
           id: 'all',

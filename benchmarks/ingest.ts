@@ -10,10 +10,10 @@ import { probeVideo } from '../edge/ingest/probe.ts';
 import { resolveSourceUrl } from '../edge/ingest/source-url.ts';
 
 const CLIPS = ['hcmc_intersection_1080p.mp4', 'us_street_intersection_360p.mp4'];
-/** yolox_nano's input: the default model. */
+/** The default detector's input: yolox_nano with its camera-shaped 416x256 input (detector.inputShape). */
 const SPEC: FrameSpec = {
   width: 416,
-  height: 416,
+  height: 256,
   pixelFormat: 'bgr24',
   fit: 'letterbox-topleft',
   padValue: 114,
@@ -81,7 +81,7 @@ export interface IngestBenchRow {
   decodedFrames: number;
   /** CPU ms per decoded frame of `ffmpeg -i clip -f null -`. */
   bareDecodeMs: number;
-  /** CPU ms per decoded frame when every frame is scaled+padded to 416x416 bgr24 (fps = clip rate). */
+  /** CPU ms per decoded frame when every frame is scaled+padded to 416x256 bgr24 (fps = clip rate). */
   decodeScaleAllMs: number;
   /** decodeScaleAllMs / bareDecodeMs. */
   ratioAll: number;
@@ -151,7 +151,7 @@ export async function benchIngest(): Promise<Record<string, unknown>> {
   }
   return {
     what:
-      'ffmpeg user+sys CPU ms per decoded frame (median of 3), default threads; scale+pad to 416x416 bgr24 with ' +
+      'ffmpeg user+sys CPU ms per decoded frame (median of 3), default threads; scale+pad to 416x256 bgr24 with ' +
       'fast_bilinear in the filter graph vs a bare -f null decode',
     clips: rows,
   };

@@ -1,12 +1,15 @@
 // Pipeline overhead per model: the real edge pipeline on the 1080p clip, per-stage ms per frame, the ratio
 // (everything but inference) / inference, and bare session.run on the same input size for comparison.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { startEmbeddedBroker } from '../central/broker/embedded-broker.ts';
 import type { FrameTimings } from '../edge/camera-pipeline.ts';
 import { startEdge } from '../edge/main.ts';
-import { modelsDir } from '../models/asset-dirs.ts';
 import { MODEL_CATALOG } from '../models/catalog.ts';
-import { benchEdgeConfig, percentile, round } from './bench-util.ts';
+import { requestedInputShape, withInputShape } from '../models/derived-model.ts';
+import { resolveModel } from '../models/resolve.ts';
+import { benchBroker, benchEdgeConfig, percentile, round } from './bench-util.ts';
 
 const BARE_RUNS = 30;
 
@@ -55,15 +58,17 @@ const median = (xs: number[]) =>
 export async function benchPipeline() {
   const rows: Record<string, unknown>[] = [];
   for (const entry of MODEL_CATALOG) {
-    const broker = await startEmbeddedBroker(0);
+    const { broker, login } = await benchBroker();
     const cfg = benchEdgeConfig({
       brokerUrl: broker.url,
+      brokerLogin: login,
       clip: 'hcmc_intersection_1080p.mp4',
       cameras: 1,
       // Paced like a live camera: ffmpeg decodes at the clip's 30 fps beside inference, as on a real box.
       realtime: true,
       loop: false,
       model: entry.name,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'matthan-bench-pipeline-')),
       zones: [
         {
           id: 'all',
@@ -87,10 +92,14 @@ export async function benchPipeline() {
     const m = (k: keyof FrameTimings) => median(steady.map((t) => t[k]));
     const work = (t: FrameTimings) => t.preprocessMs + t.postprocessMs + t.trackMs + t.rulesMs + t.publishMs;
     const inference = m('inferenceMs');
-    const bare = await bareSessionRunMs(`${modelsDir()}/${entry.file}`, cfg.detector.intraOpThreads);
+    // The file the edge ran: the derived camera-shaped copy where the detector config asks for one.
+    const { model } = await withInputShape(resolveModel(cfg.detector), cfg.detector, cfg.dataDir);
+    const bare = await bareSessionRunMs(model.file, cfg.detector.intraOpThreads);
+    rmSync(cfg.dataDir, { recursive: true, force: true });
+    const shape = requestedInputShape(cfg.detector, model);
     rows.push({
       model: entry.name,
-      input: entry.inputSize,
+      input: shape ? `${shape.width}x${shape.height}` : entry.inputSize,
       frames: steady.length,
       decodeWaitMs: round(m('decodeWaitMs')),
       preprocessMs: round(m('preprocessMs')),

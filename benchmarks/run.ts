@@ -4,7 +4,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../models/asset-dirs.ts';
-import { benchCapacity } from './capacity.ts';
 import { benchE2eLatency } from './e2e-latency.ts';
 
 type Section = () => Promise<unknown>;
@@ -20,12 +19,15 @@ const lazy =
 
 const SECTIONS: [string, Section][] = [
   ['detect', lazy('./detect.ts', 'benchDetect')],
+  ['plate', lazy('./plate.ts', 'benchPlate')],
   ['pipeline', lazy('./pipeline.ts', 'benchPipeline')],
   ['ingest', lazy('./ingest.ts', 'benchIngest')],
   ['rules', lazy('./rules.ts', 'benchRules')],
+  ['viewGuard', lazy('./view-guard.ts', 'benchViewGuard')],
   ['central', lazy('./central.ts', 'benchCentral')],
-  ['capacity1080p', () => benchCapacity('hcmc_intersection_1080p.mp4', [2, 4, 6, 8])],
-  ['capacity360p', () => benchCapacity('us_street_intersection_360p.mp4', [8, 10, 12, 16])],
+  // Capacity against the box's own limit, 1080p and 360p, per detection mode (supersedes the fixed camera-count
+  // steps of capacity.ts, whose benchCapacity stays for a single clip at chosen counts).
+  ['capacityRatio', lazy('./capacity-ratio.ts', 'benchCapacityRatio')],
   ['e2eLatency', () => benchE2eLatency()],
 ];
 
@@ -65,6 +67,8 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model,
       node: process.version,
+      // The machines are shared: the load at the start says how much of them the run had.
+      loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
     },
   };
   let failures = 0;
