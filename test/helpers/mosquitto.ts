@@ -14,8 +14,19 @@ export interface MosquittoOptions {
   dir?: string;
   /** Extra mosquitto.conf lines (auth, TLS listeners...). */
   extraConfig?: string[];
+  /**
+   * A stock broker: mosquitto's defaults for everything but the listener (no persistence, at most 1000 queued
+   * messages per offline or slow client), as an operator gets it from apt. The default test broker instead
+   * queues without limit and persists, which hides what a stock broker drops.
+   */
+  stock?: boolean;
+  /** A whole mosquitto.conf (e.g. config/examples/mosquitto.conf) instead of the generated settings; its
+   * `listener` and `persistence_location` lines are replaced by this broker's port and directory. */
+  configText?: string;
   /** Milliseconds to wait for the listener; default 10 s. */
   startTimeoutMs?: number;
+  /** Default true (a test broker); false for a broker whose extraConfig holds the logins and ACLs. */
+  allowAnonymous?: boolean;
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; we release it right away). */
@@ -58,6 +69,9 @@ export class Mosquitto {
     readonly dir: string,
     private readonly extraConfig: string[],
     private readonly startTimeoutMs: number,
+    private readonly allowAnonymous = true,
+    private readonly stock = false,
+    private readonly configText: string | undefined = undefined,
   ) {}
 
   get url(): string {
@@ -73,7 +87,15 @@ export class Mosquitto {
     const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'matthan-mosquitto-'));
     for (let attempt = 0; ; attempt++) {
       const port = opts.port ?? (await freePort());
-      const m = new Mosquitto(port, dir, opts.extraConfig ?? [], opts.startTimeoutMs ?? 10_000);
+      const m = new Mosquitto(
+        port,
+        dir,
+        opts.extraConfig ?? [],
+        opts.startTimeoutMs ?? 10_000,
+        opts.allowAnonymous ?? true,
+        opts.stock ?? false,
+        opts.configText,
+      );
       try {
         await m.launch();
         return m;
@@ -85,15 +107,24 @@ export class Mosquitto {
 
   private writeConfig(): string {
     const file = path.join(this.dir, 'mosquitto.conf');
-    const lines = [
-      `listener ${this.port} 127.0.0.1`,
-      'allow_anonymous true',
+    // The listener (mosquitto 2 needs allow_anonymous on a listener without auth) and logging: no behaviour.
+    const listener = [`listener ${this.port} 127.0.0.1`, `allow_anonymous ${this.allowAnonymous}`];
+    const tuned = [
       // Persistence: QoS 1 messages queued for persistent sessions survive a broker restart.
       'persistence true',
       `persistence_location ${this.dir}/`,
       'autosave_interval 1',
       // 0 = no limit: a subscriber that is away during a test must not lose queued messages.
       'max_queued_messages 0',
+    ];
+    const given = this.configText
+      ?.split('\n')
+      .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+      .map((l) => (l.startsWith('persistence_location ') ? `persistence_location ${this.dir}/` : l))
+      .filter((l) => !l.startsWith('listener '));
+    const lines = [
+      ...listener,
+      ...(given ?? (this.stock ? [] : tuned)),
       'log_dest stderr',
       'log_type error',
       'log_type warning',

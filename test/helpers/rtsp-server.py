@@ -2,6 +2,7 @@
 # A test RTSP camera: GStreamer's RTSP server serving an mp4 (H.264 or H.265) at rtsp://127.0.0.1:PORT/PATH.
 # Prints "READY <port>" on stdout once listening; optional basic auth; runs until SIGTERM/SIGINT.
 import argparse
+import os
 import signal
 import sys
 
@@ -17,7 +18,8 @@ parser.add_argument('--port', type=int, default=0, help='0 picks a free port')
 parser.add_argument('--path', default='/cam', help='mount path, e.g. /cam')
 parser.add_argument('--codec', choices=['h264', 'h265'], default='h264')
 parser.add_argument('--user', default='')
-parser.add_argument('--password', default='')
+# The password comes in the environment, never on the command line: tests assert no process shows it in ps.
+parser.add_argument('--password', default=os.environ.get('RTSP_SERVER_PASSWORD', ''))
 args = parser.parse_args()
 
 Gst.init(None)

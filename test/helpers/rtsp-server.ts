@@ -75,8 +75,12 @@ function launch(
 ): Promise<{ child: ChildProcess; port: number }> {
   const args = [SCRIPT, '--file', file, '--port', String(port), '--path', o.path ?? '/cam'];
   args.push('--codec', o.codec ?? 'h264');
-  if (o.user) args.push('--user', o.user, '--password', o.password ?? '');
-  const child = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (o.user) args.push('--user', o.user);
+  // In the environment, not in argv: the RTSP tests assert that no process list shows the password.
+  const child = spawn('/usr/bin/python3', args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RTSP_SERVER_PASSWORD: o.password ?? '' },
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

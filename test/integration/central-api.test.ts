@@ -6,15 +6,31 @@ import { defaultCentralConfig } from '../../central/config/load.ts';
 import type { Role } from '../../central/config/schema.ts';
 import { type CentralHandle, startCentral } from '../../central/main.ts';
 import { type MatthanEvent, SCHEMA_VERSION, Topics } from '../../contract/index.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { sampleEvent, tempDir } from '../helpers/fixtures.ts';
 
-const TOKENS: Record<Role, string> = {
-  viewer: 'viewer-token-api-test-00001',
-  reviewer: 'reviewer-token-api-test-0001',
-  admin: 'admin-token-api-test-0000001',
-  edge: 'edge-token-api-test-00000001',
+const creds = new TestCredentials();
+const people = {
+  viewer: creds.person('viewer', 'wall'),
+  reviewer: creds.person('reviewer', 'officer-lan'),
+  admin: creds.person('admin', 'ops'),
+  monitor: creds.person('monitor', 'prometheus'),
 };
-const NAMES: Record<Role, string> = { viewer: 'wall', reviewer: 'officer-lan', admin: 'ops', edge: 'box-7' };
+const box = creds.box('hcmc-d1', 'box-7');
+const TOKENS: Record<Role, string> = {
+  viewer: people.viewer.token,
+  reviewer: people.reviewer.token,
+  admin: people.admin.token,
+  monitor: people.monitor.token,
+  edge: box.token,
+};
+const NAMES: Record<Role, string> = {
+  viewer: 'wall',
+  reviewer: 'officer-lan',
+  admin: 'ops',
+  monitor: 'prometheus',
+  edge: 'box-7',
+};
 const bearer = (role: Role) => ({ authorization: `Bearer ${TOKENS[role]}` });
 const HOUR = 3_600_000;
 const T0 = Math.floor(1_763_700_000_000 / HOUR) * HOUR;
@@ -49,21 +65,12 @@ describe('central REST API', () => {
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: {
-          url: 'mqtt://127.0.0.1:0',
-          embedded: true,
-          protocolVersion: 4,
-          clientId: 'central-api-test',
-        },
+        ...creds.central(),
+        broker: { ...creds.central().broker, url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4 },
+        // Verdicts reach listeners at once (no undo window) in this test.
+        review: { undoWindowS: 0, lockLeaseS: 60, evidencePendingMaxS: 1800, timezone: 'Asia/Ho_Chi_Minh' },
         database: { path: path.join(dir, 'central.sqlite') },
         evidence: { dir: path.join(dir, 'evidence'), retentionDays: 30, maxBytes: 0 },
-        auth: {
-          tokens: (Object.keys(TOKENS) as Role[]).map((role) => ({
-            name: NAMES[role],
-            role,
-            token: TOKENS[role],
-          })),
-        },
         cameras: [
           {
             site: 'hcmc-d1',
@@ -126,14 +133,17 @@ describe('central REST API', () => {
     it('every protected route answers 401 without a token, with an unknown token and with an unknown cookie', async () => {
       const protectedRoutes = central.app.authRoutes().filter((r) => r.access.kind === 'roles');
       expect(protectedRoutes.length).toBeGreaterThanOrEqual(10);
+      let n = 0;
       for (const r of protectedRoutes) {
         const url = concrete(r.url);
         for (const headers of [
           {},
           { authorization: 'Bearer not-a-real-token-000000' },
-          { cookie: 'matthan_token=forged-token-0000000' },
+          { cookie: 'matthan_session=forged-session-0000000' },
         ]) {
-          const res = await central.app.inject({ method: r.method as 'GET', url, headers });
+          // Each from its own address: bad tokens from one address are limited to 10 (then 429, tested below).
+          const remoteAddress = `10.99.${Math.floor(++n / 250)}.${n % 250}`;
+          const res = await central.app.inject({ method: r.method as 'GET', url, headers, remoteAddress });
           expect(res.statusCode, `${r.method} ${r.url} ${JSON.stringify(headers)}`).toBe(401);
         }
       }
@@ -158,9 +168,38 @@ describe('central REST API', () => {
     });
 
     it('public routes answer without a token', async () => {
-      for (const url of ['/healthz', '/api/openapi.json']) {
-        const res = await central.app.inject({ method: 'GET', url });
-        expect(res.statusCode, url).toBe(200);
+      for (const url of ['/healthz', '/readyz', '/']) {
+        const res = await central.app.inject({ method: 'GET', url, remoteAddress: '192.0.2.7' });
+        expect(res.statusCode, url).not.toBe(401);
+      }
+    });
+
+    it('/metrics and the OpenAPI document: from the allow-list (loopback) or with a monitor/admin token', async () => {
+      for (const url of ['/metrics', '/api/openapi.json']) {
+        const get = (headers: Record<string, string>, remoteAddress: string) =>
+          central.app.inject({ method: 'GET', url, headers, remoteAddress });
+        expect((await get({}, '127.0.0.1')).statusCode, url).toBe(200);
+        expect((await get({}, '192.0.2.7')).statusCode, url).toBe(401);
+        expect((await get(bearer('viewer'), '192.0.2.7')).statusCode, url).toBe(403);
+        expect((await get(bearer('edge'), '192.0.2.7')).statusCode, url).toBe(403);
+        expect((await get(bearer('monitor'), '192.0.2.7')).statusCode, url).toBe(200);
+        expect((await get(bearer('admin'), '192.0.2.7')).statusCode, url).toBe(200);
+      }
+    });
+
+    it('sends the security headers on every response: API, UI, errors', async () => {
+      for (const [url, headers] of [
+        ['/api/incidents', bearer('viewer')],
+        ['/api/incidents', {}],
+        ['/', {}],
+        ['/no-such-page', {}],
+      ] as const) {
+        const res = await central.app.inject({ method: 'GET', url, headers });
+        expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+        expect(res.headers['x-frame-options'], url).toBe('DENY');
+        expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+        expect(String(res.headers['content-security-policy']), url).toContain("frame-ancestors 'none'");
+        expect(String(res.headers['strict-transport-security']), url).toContain('max-age=');
       }
     });
 
@@ -198,6 +237,7 @@ describe('central REST API', () => {
         method: 'POST',
         url: '/api/session',
         payload: { token: 'wrong-token-00000000' },
+        remoteAddress: '10.98.0.1',
       });
       expect(bad.statusCode).toBe(401);
       expect(bad.headers['set-cookie']).toBeUndefined();
@@ -210,7 +250,10 @@ describe('central REST API', () => {
       expect(login.statusCode).toBe(200);
       expect(login.json()).toEqual({ name: NAMES.reviewer, role: 'reviewer' });
       const setCookie = String(login.headers['set-cookie']);
-      expect(setCookie).toMatch(/^matthan_token=/);
+      expect(setCookie).toMatch(/^matthan_session=/);
+      // The cookie holds a server-side session id, never the token itself.
+      expect(setCookie).not.toContain(TOKENS.reviewer);
+      expect(setCookie).not.toContain('Secure'); // plain http here; behind TLS see central-security.test.ts
       expect(setCookie).toContain('HttpOnly');
       expect(setCookie).toContain('SameSite=Strict');
       expect(setCookie).toContain('Path=/');
@@ -223,7 +266,12 @@ describe('central REST API', () => {
 
       const out = await central.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
       expect(out.statusCode).toBe(200);
-      expect(String(out.headers['set-cookie'])).toMatch(/^matthan_token=;.*Max-Age=0/);
+      expect(String(out.headers['set-cookie'])).toMatch(/^matthan_session=;.*Max-Age=0/);
+      // Revoked on the server: the old cookie no longer opens anything.
+      for (const url of ['/api/session', '/api/incidents']) {
+        const after = await central.app.inject({ method: 'GET', url, headers: { cookie } });
+        expect(after.statusCode, url).toBe(401);
+      }
     });
 
     it('rejects a login body without a token', async () => {
@@ -240,7 +288,8 @@ describe('central REST API', () => {
         method: 'POST',
         url: `/api/incidents/${id}/review`,
         headers: bearer('reviewer'),
-        payload: { verdict: 'confirmed', note: 'biển số rõ' },
+        // No snapshot or clip was uploaded in this test: confirming needs the explicit override with a note.
+        payload: { verdict: 'confirmed', note: 'biển số rõ', override: true },
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
@@ -255,7 +304,7 @@ describe('central REST API', () => {
         method: 'POST',
         url: `/api/incidents/${id}/review`,
         headers: bearer('admin'),
-        payload: { verdict: 'rejected' },
+        payload: { verdict: 'rejected', reason: 'not_violation' },
       });
       expect(again.json()).toMatchObject({ status: 'rejected', reviewedBy: NAMES.admin, reviewNote: null });
       const detail = (
@@ -345,7 +394,7 @@ describe('central REST API', () => {
         method: 'POST',
         url: `/api/incidents/${events[4]!.id}/review`,
         headers: bearer('reviewer'),
-        payload: { verdict: 'confirmed' },
+        payload: { verdict: 'confirmed', override: true, note: 'no evidence uploaded in this test' },
       });
       expect((await list('status=confirmed')).items.map((i) => i.id)).toEqual([events[4]!.id]);
       expect((await list('status=open')).total).toBe(events.length - 2); // events[0] was rejected above

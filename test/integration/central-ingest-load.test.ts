@@ -29,7 +29,7 @@ describe('central ingest through mosquitto: 10,000 events, 20% duplicates, 5% ma
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: { url: broker.url, embedded: false, protocolVersion: 5, clientId: 'central-load-test' },
+        broker: { url: broker.url, embedded: false, protocolVersion: 5, clientId: 'matthan-central.load' },
         database: { path: dbPath },
         evidence: { dir: path.join(dir, 'evidence'), retentionDays: 30, maxBytes: 0 },
       }),

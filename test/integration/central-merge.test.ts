@@ -1,14 +1,18 @@
-// Fragments of one violation (tracker id switches) and overlapping cameras become one incident, with reasons.
+// Over a real broker: events the edge states continue one violation, and overlapping cameras of a group, become one
+// incident with the reasons recorded; events of one camera are never merged by position or time.
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCentralConfig } from '../../central/config/load.ts';
 import { type CentralHandle, startCentral } from '../../central/main.ts';
 import { type MatthanEvent, Topics } from '../../contract/index.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { sampleEvent, tempDir } from '../helpers/fixtures.ts';
 
 const T0 = 1_763_712_000_000;
-const VIEWER = 'viewer-token-merge-test-0001';
+const creds = new TestCredentials();
+const VIEWER = creds.person('viewer', 'wall').token;
+const edgeBox = creds.box('hue-c1');
 const auth = { authorization: `Bearer ${VIEWER}` };
 
 const box = (cx: number, cy: number): [number, number, number, number] => [
@@ -21,6 +25,7 @@ const box = (cx: number, cy: number): [number, number, number, number] => [
 /** One track's event: start, one update a second later, end (after the edge's grace) with endTs = last hit. */
 function trackEvent(o: {
   id: string;
+  continues?: string;
   camera: string;
   rule: string;
   ruleType: MatthanEvent['ruleType'];
@@ -41,6 +46,7 @@ function trackEvent(o: {
     label: 'motorcycle',
     details: {},
     zone: undefined,
+    ...(o.continues ? { continues: o.continues } : {}),
   };
   const mid = (o.startTs + o.lastHitTs) / 2;
   return [
@@ -63,77 +69,91 @@ function trackEvent(o: {
   ];
 }
 
-// One motorcycle crossing on red, its track id switching twice (11 -> 12 -> 13) as it passes behind a bus.
+// A car parked on a no-stopping kerb, hidden twice by passing buses: the edge re-identified it each time and states
+// that events 2 and 3 continue event 1 (always the first id of the chain).
 const violation = [
   trackEvent({
-    id: 'evt_track11_aaaa',
+    id: 'evt_parked_aaaa',
     camera: 'cam-a',
-    rule: 'red-light-1',
-    ruleType: 'red_light',
+    rule: 'no-stop-1',
+    ruleType: 'illegal_stop',
     trackId: 11,
     startTs: T0,
     lastHitTs: T0 + 1500,
-    from: [0.3, 0.7],
-    to: [0.36, 0.64],
+    from: [0.4, 0.7],
+    to: [0.4, 0.7],
   }),
   trackEvent({
-    id: 'evt_track12_bbbb',
+    id: 'evt_parked_bbbb',
+    continues: 'evt_parked_aaaa',
     camera: 'cam-a',
-    rule: 'red-light-1',
-    ruleType: 'red_light',
-    trackId: 12,
-    startTs: T0 + 1900,
-    lastHitTs: T0 + 3300,
-    from: [0.39, 0.61],
-    to: [0.45, 0.55],
+    rule: 'no-stop-1',
+    ruleType: 'illegal_stop',
+    trackId: 11,
+    startTs: T0 + 4000,
+    lastHitTs: T0 + 5300,
+    from: [0.4, 0.7],
+    to: [0.4, 0.7],
   }),
   trackEvent({
-    id: 'evt_track13_cccc',
+    id: 'evt_parked_cccc',
+    continues: 'evt_parked_aaaa',
     camera: 'cam-a',
-    rule: 'red-light-1',
-    ruleType: 'red_light',
-    trackId: 13,
-    startTs: T0 + 3700,
-    lastHitTs: T0 + 5200,
-    from: [0.48, 0.52],
-    to: [0.55, 0.45],
+    rule: 'no-stop-1',
+    ruleType: 'illegal_stop',
+    trackId: 11,
+    startTs: T0 + 7700,
+    lastHitTs: T0 + 9200,
+    from: [0.4, 0.7],
+    to: [0.4, 0.7],
   }),
 ];
-// Unrelated: another vehicle on the same rule far across the frame at the same time, the same rule at the same
-// place after the merge window, and another rule at the violation's place.
-const others = [
+// Never merged: the next riders through the same red light in the same lane, each 0.03 from the previous one's
+// last box and within a few seconds (what the removed position/time merge joined), another rule at the same place.
+const lane = [
   trackEvent({
-    id: 'evt_far_vehicle1',
+    id: 'evt_rider_1_aaa',
     camera: 'cam-a',
     rule: 'red-light-1',
     ruleType: 'red_light',
     trackId: 20,
-    startTs: T0 + 2000,
-    lastHitTs: T0 + 4000,
-    from: [0.9, 0.2],
-    to: [0.92, 0.18],
+    startTs: T0,
+    lastHitTs: T0,
+    from: [0.5, 0.6],
+    to: [0.5, 0.6],
   }),
   trackEvent({
-    id: 'evt_later_same_1',
+    id: 'evt_rider_2_bbb',
     camera: 'cam-a',
     rule: 'red-light-1',
     ruleType: 'red_light',
-    trackId: 40,
-    startTs: T0 + 5200 + 10_001,
-    lastHitTs: T0 + 17_000,
-    from: [0.55, 0.45],
-    to: [0.6, 0.4],
+    trackId: 21,
+    startTs: T0 + 3000,
+    lastHitTs: T0 + 3000,
+    from: [0.52, 0.61],
+    to: [0.52, 0.61],
+  }),
+  trackEvent({
+    id: 'evt_rider_3_ccc',
+    camera: 'cam-a',
+    rule: 'red-light-1',
+    ruleType: 'red_light',
+    trackId: 22,
+    startTs: T0 + 3400,
+    lastHitTs: T0 + 3400,
+    from: [0.5, 0.6],
+    to: [0.5, 0.6],
   }),
   trackEvent({
     id: 'evt_other_rule_1',
     camera: 'cam-a',
     rule: 'stop-line-2',
     ruleType: 'red_light',
-    trackId: 13,
-    startTs: T0 + 3800,
-    lastHitTs: T0 + 4500,
-    from: [0.48, 0.52],
-    to: [0.5, 0.5],
+    trackId: 21,
+    startTs: T0 + 3000,
+    lastHitTs: T0 + 3000,
+    from: [0.52, 0.61],
+    to: [0.52, 0.61],
   }),
 ];
 // Two poles watching one junction (group junction-7) see one wrong-way rider; a third camera elsewhere too.
@@ -173,32 +193,46 @@ const grouped = [
   }),
 ];
 
-// Two cars stopping side by side a moment apart: at the second one's start it looks like a tracker id switch,
-// until the first is seen again well after that start; then they must be two incidents again.
-const sideBySide = [
+// Delivered out of order (an outbox replay after an outage, two central instances): the continuation of a
+// wrong-way rider arrives before the event it continues.
+const outOfOrder = [
   trackEvent({
-    id: 'evt_queue_p00001',
+    id: 'evt_late_root_01',
     camera: 'cam-c',
-    rule: 'no-stop-1',
-    ruleType: 'illegal_stop',
+    rule: 'ww-c',
+    ruleType: 'wrong_way',
     trackId: 50,
     startTs: T0 + 60_000,
     lastHitTs: T0 + 63_000,
     from: [0.4, 0.6],
-    to: [0.4, 0.6],
+    to: [0.4, 0.4],
   }),
   trackEvent({
-    id: 'evt_queue_q00001',
+    id: 'evt_early_cont_1',
+    continues: 'evt_late_root_01',
     camera: 'cam-c',
-    rule: 'no-stop-1',
-    ruleType: 'illegal_stop',
-    trackId: 51,
-    startTs: T0 + 60_300,
-    lastHitTs: T0 + 63_300,
-    from: [0.42, 0.62],
-    to: [0.42, 0.62],
+    rule: 'ww-c',
+    ruleType: 'wrong_way',
+    trackId: 50,
+    startTs: T0 + 66_000,
+    lastHitTs: T0 + 68_000,
+    from: [0.4, 0.38],
+    to: [0.4, 0.2],
   }),
 ];
+// A continuation naming an event of another camera (a misconfigured edge): kept apart, reason recorded.
+const forged = trackEvent({
+  id: 'evt_forged_cont1',
+  continues: 'evt_parked_aaaa',
+  camera: 'cam-d',
+  rule: 'no-stop-1',
+  ruleType: 'illegal_stop',
+  trackId: 11,
+  startTs: T0 + 8000,
+  lastHitTs: T0 + 9000,
+  from: [0.4, 0.7],
+  to: [0.4, 0.7],
+});
 
 /** Messages in the order an edge publishes them: by message time. */
 const inPublishOrder = (groups: MatthanEvent[][]) =>
@@ -207,10 +241,15 @@ const inPublishOrder = (groups: MatthanEvent[][]) =>
 describe('merging fragments into incidents (aedes over TCP, SQLite file)', () => {
   let central: CentralHandle;
   const notifications: [string, boolean][] = [];
-  const messages = inPublishOrder([...violation, ...others, ...grouped, ...sideBySide]);
+  const messages = [
+    ...inPublishOrder([...violation, ...lane, ...grouped, forged]),
+    // The continuation first, then the event it continues.
+    ...outOfOrder[1]!,
+    ...outOfOrder[0]!,
+  ];
 
   const publishAll = async (events: MatthanEvent[]) => {
-    const pub = await mqtt.connectAsync(central.brokerUrl, { clientId: `merge-pub-${Date.now()}` });
+    const pub = await mqtt.connectAsync(central.brokerUrl, edgeBox.mqtt);
     for (const e of events)
       await pub.publishAsync(Topics.events(e.site, e.camera), JSON.stringify(e), { qos: 1 });
     await pub.endAsync();
@@ -226,15 +265,10 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: {
-          url: 'mqtt://127.0.0.1:0',
-          embedded: true,
-          protocolVersion: 4,
-          clientId: 'central-merge-test',
-        },
+        ...creds.central(),
+        broker: { ...creds.central().broker, url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4 },
         database: { path: path.join(dir, 'central.sqlite') },
         evidence: { dir: path.join(dir, 'evidence'), retentionDays: 30, maxBytes: 0 },
-        auth: { tokens: [{ name: 'wall', role: 'viewer', token: VIEWER }] },
         cameras: [
           { site: 'hue-c1', id: 'cam-north', group: 'junction-7', name: 'Lê Lợi north pole' },
           { site: 'hue-c1', id: 'cam-east', group: 'junction-7' },
@@ -266,7 +300,31 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
     };
   };
 
-  it('one violation split across three track ids is one incident', async () => {
+  it('events the edge states continue one violation are one incident', async () => {
+    const inc = await detail('evt_parked_aaaa');
+    expect(inc.fragments).toBe(3);
+    expect(inc.eventCount).toBe(9);
+    expect(inc.ended).toBe(true);
+    expect(new Set(inc.events.map((e) => e.id))).toEqual(
+      new Set(['evt_parked_aaaa', 'evt_parked_bbbb', 'evt_parked_cccc']),
+    );
+    const times = inc.events.map((e) => e.ts);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('records why each fragment joined', async () => {
+    const inc = await detail('evt_parked_aaaa');
+    expect(inc.merges.map((m) => [m.eventId, m.kind, m.gapMs, m.distance])).toEqual([
+      ['evt_parked_bbbb', 'continuation', 4000 - 1500, null],
+      ['evt_parked_cccc', 'continuation', 7700 - 1500, null],
+    ]);
+    for (const m of inc.merges)
+      expect(m.reason).toMatch(
+        /^the edge states event evt_parked_[bc]{4} \(track 11\) continues event evt_parked_aaaa on hue-c1\/cam-a\/no-stop-1/,
+      );
+  });
+
+  it('the next riders through the same light in the same lane are incidents of their own', async () => {
     const res = await central.app.inject({
       method: 'GET',
       url: '/api/incidents?camera=cam-a&limit=50',
@@ -274,37 +332,11 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
     });
     const ids = (res.json() as { items: { id: string }[] }).items.map((i) => i.id).sort();
     expect(ids).toEqual(
-      ['evt_far_vehicle1', 'evt_later_same_1', 'evt_other_rule_1', 'evt_track11_aaaa'].sort(),
+      ['evt_parked_aaaa', 'evt_rider_1_aaa', 'evt_rider_2_bbb', 'evt_rider_3_ccc', 'evt_other_rule_1'].sort(),
     );
-
-    const inc = await detail('evt_track11_aaaa');
-    expect(inc.fragments).toBe(3);
-    expect(inc.eventCount).toBe(9);
-    expect(inc.ended).toBe(true);
-    expect(new Set(inc.events.map((e) => e.trackId))).toEqual(new Set([11, 12, 13]));
-    const times = inc.events.map((e) => e.ts);
-    expect(times).toEqual([...times].sort((a, b) => a - b));
-  });
-
-  it('records why each fragment was merged', async () => {
-    const inc = await detail('evt_track11_aaaa');
-    expect(inc.merges.map((m) => [m.eventId, m.kind])).toEqual([
-      ['evt_track12_bbbb', 'track-switch'],
-      ['evt_track13_cccc', 'track-switch'],
-    ]);
-    // Each new track starts before the previous one's end message is due (edge end grace), so the gap is
-    // measured from the previous track's last message published before the new start.
-    const expectedGap = (prev: MatthanEvent[], next: MatthanEvent[]) =>
-      next[0]!.startTs -
-      Math.max(...prev.filter((e) => e.ts <= next[0]!.startTs).map((e) => e.endTs ?? e.ts));
-    expect(inc.merges.map((m) => m.gapMs)).toEqual([
-      expectedGap(violation[0]!, violation[1]!),
-      expectedGap(violation[1]!, violation[2]!),
-    ]);
-    for (const m of inc.merges) {
-      expect(m.distance).toBeGreaterThan(0);
-      expect(m.distance).toBeLessThanOrEqual(0.15);
-      expect(m.reason).toMatch(/track 1[23] continues track 1[12]/);
+    for (const id of ids.filter((i) => i.startsWith('evt_rider'))) {
+      const inc = await detail(id);
+      expect([inc.fragments, inc.merges]).toEqual([1, []]);
     }
   });
 
@@ -324,16 +356,26 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
     expect(south.merges).toEqual([]);
   });
 
-  it('splits a fragment back out when the object it supposedly continued is seen again after it started', async () => {
-    const p = await detail('evt_queue_p00001');
-    const q = await detail('evt_queue_q00001');
-    expect([p.fragments, p.eventCount, p.ended]).toEqual([1, 3, true]);
-    expect([q.fragments, q.eventCount, q.ended]).toEqual([1, 3, true]);
-    expect(p.merges).toEqual([]);
-    expect(q.merges.map((m) => [m.eventId, m.kind])).toEqual([['evt_queue_p00001', 'split']]);
-    expect(q.merges[0]!.reason).toContain('two objects');
-    expect(new Set(q.events.map((e) => e.trackId))).toEqual(new Set([51]));
-    expect(central.ingest.counters.splits).toBe(1);
+  it('a continuation that arrives before the event it continues is linked when that event arrives', async () => {
+    const inc = await detail('evt_early_cont_1');
+    expect([inc.fragments, inc.eventCount, inc.ended]).toEqual([2, 6, true]);
+    expect(inc.merges.map((m) => [m.eventId, m.kind])).toEqual([['evt_late_root_01', 'continuation']]);
+    expect(inc.merges[0]!.reason).toContain('received earlier, states it continues it');
+    const res = await central.app.inject({
+      method: 'GET',
+      url: '/api/incidents/evt_late_root_01',
+      headers: auth,
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it("a continuation naming another camera's event is kept apart with the reason", async () => {
+    const inc = await detail('evt_forged_cont1');
+    expect(inc.fragments).toBe(1);
+    expect(inc.merges.map((m) => m.kind)).toEqual(['continuation-refused']);
+    expect(inc.merges[0]!.reason).toContain('hue-c1/cam-a/no-stop-1');
+    expect(central.ingest.counters.refusedContinuations).toBe(1);
+    expect((await detail('evt_parked_aaaa')).fragments).toBe(3);
   });
 
   it('told listeners about each incident exactly once as created', () => {
@@ -343,18 +385,20 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
       .sort();
     expect(created).toEqual(
       [
-        'evt_track11_aaaa',
-        'evt_far_vehicle1',
-        'evt_later_same_1',
+        'evt_parked_aaaa',
+        'evt_rider_1_aaa',
+        'evt_rider_2_bbb',
+        'evt_rider_3_ccc',
         'evt_other_rule_1',
         'evt_north_view01',
         'evt_south_view01',
-        'evt_queue_p00001',
-        'evt_queue_q00001',
+        'evt_early_cont_1',
+        'evt_forged_cont1',
       ].sort(),
     );
     // Fragments merged into an incident never announce an incident of their own.
-    expect(notifications.map(([id]) => id)).not.toContain('evt_track12_bbbb');
+    expect(notifications.map(([id]) => id)).not.toContain('evt_parked_bbbb');
+    expect(notifications.map(([id]) => id)).not.toContain('evt_late_root_01');
   });
 
   it('a replay of everything (outbox resend, QoS 1 redelivery) changes nothing', async () => {
@@ -365,27 +409,28 @@ describe('merging fragments into incidents (aedes over TCP, SQLite file)', () =>
     expect(central.ingest.counters.duplicates - before.duplicates).toBe(messages.length);
     expect(central.ingest.counters.stored).toBe(before.stored);
     expect(central.incidents.count()).toBe(incidents);
-    expect((await detail('evt_track11_aaaa')).eventCount).toBe(9);
+    expect((await detail('evt_parked_aaaa')).eventCount).toBe(9);
   });
-  it('a later fragment is announced as a change of the existing incident', async () => {
+  it('a later continuation is announced as a change of the existing incident', async () => {
     notifications.length = 0;
     const last = violation[2]!.at(-1)!;
-    const track14 = trackEvent({
-      id: 'evt_track14_dddd',
+    const fourth = trackEvent({
+      id: 'evt_parked_dddd',
+      continues: 'evt_parked_aaaa',
       camera: 'cam-a',
-      rule: 'red-light-1',
-      ruleType: 'red_light',
-      trackId: 14,
-      startTs: last.endTs! + 300,
-      lastHitTs: last.endTs! + 1500,
-      from: [0.56, 0.44],
-      to: [0.6, 0.4],
+      rule: 'no-stop-1',
+      ruleType: 'illegal_stop',
+      trackId: 11,
+      startTs: last.endTs! + 3000,
+      lastHitTs: last.endTs! + 4500,
+      from: [0.4, 0.7],
+      to: [0.4, 0.7],
     });
     const received = central.ingest.counters.received;
-    await publishAll(track14);
-    await settle(received + track14.length);
+    await publishAll(fourth);
+    await settle(received + fourth.length);
     expect(notifications.length).toBeGreaterThan(0);
-    expect(notifications.every(([id, created]) => id === 'evt_track11_aaaa' && !created)).toBe(true);
-    expect((await detail('evt_track11_aaaa')).fragments).toBe(4);
+    expect(notifications.every(([id, created]) => id === 'evt_parked_aaaa' && !created)).toBe(true);
+    expect((await detail('evt_parked_aaaa')).fragments).toBe(4);
   });
 });

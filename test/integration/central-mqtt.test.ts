@@ -47,7 +47,7 @@ describe('MQTT 5 shared subscription: two central instances, one group, one data
 
   beforeAll(async () => {
     broker = await Mosquitto.start();
-    for (const id of ['central-a', 'central-b']) {
+    for (const id of ['matthan-central.a', 'matthan-central.b']) {
       const c = await startCentral(
         centralConfig(broker, dir, id, { sharedGroup: 'central', protocolVersion: 5 }),
       );
@@ -86,7 +86,9 @@ describe('a batch that cannot be committed is not acknowledged, and the broker r
 
   beforeAll(async () => {
     broker = await Mosquitto.start();
-    central = await startCentral(centralConfig(broker, dir, 'central-redeliver', { protocolVersion: 4 }));
+    central = await startCentral(
+      centralConfig(broker, dir, 'matthan-central.redeliver', { protocolVersion: 4 }),
+    );
     await central.subscribed;
   });
 

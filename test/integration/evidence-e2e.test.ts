@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCentralConfig } from '../../central/config/load.ts';
@@ -10,10 +11,13 @@ import { type CentralHandle, startCentral } from '../../central/main.ts';
 import { parseConfig } from '../../config/load.ts';
 import { EdgeConfigSchema } from '../../edge/config/schema.ts';
 import { type EdgeHandle, startEdge } from '../../edge/main.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
-const EDGE_TOKEN = 'edge-token-e2e-0123456789';
-const VIEWER_TOKEN = 'viewer-token-e2e-0123456789';
+const creds = new TestCredentials();
+const box = creds.box('hcmc-d1');
+const EDGE_TOKEN = box.token;
+const VIEWER_TOKEN = creds.person('viewer', 'viewer').token;
 
 interface IncidentEvidence {
   id: string;
@@ -32,22 +36,17 @@ describe('evidence end to end: ring -> snapshots + clip -> upload -> viewer down
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: { url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4, clientId: 'ev-e2e-central' },
+        ...creds.central(),
+        broker: { ...creds.central().broker, url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4 },
         database: { path: path.join(dir, 'central.sqlite') },
         evidence: { dir: path.join(dir, 'central-evidence'), retentionDays: 30, maxBytes: 0 },
-        auth: {
-          tokens: [
-            { name: 'edge-box', role: 'edge', token: EDGE_TOKEN },
-            { name: 'viewer', role: 'viewer', token: VIEWER_TOKEN },
-          ],
-        },
       }),
     );
     const config = parseConfig(
       `
 site: hcmc-d1
 dataDir: ${path.join(dir, 'edge')}
-broker: { url: ${central.brokerUrl} }
+broker: { url: ${central.brokerUrl}, username: ${box.name}, password: ${box.mqttPassword} }
 http: { port: 0 }
 central: { url: ${central.url}, token: ${EDGE_TOKEN}, retryMaxS: 2 }
 evidence: { preRollS: 2, postRollS: 2, captureTimeoutS: 3 }
@@ -104,6 +103,19 @@ cameras:
     const d = edge.stats().delivery;
     expect(d.evidenceTrimmed).toBe(0);
     expect(d.evidenceQueued).toBe(0);
+  });
+
+  it('the edge declared the sha256 of the files it captured before the event ended, and central holds exactly those bytes', () => {
+    const db = new Database(path.join(dir, 'central.sqlite'), { readonly: true });
+    const rows = db
+      .prepare(
+        'SELECT r.evidence_id AS id, r.sha256 AS declared, e.sha256 AS stored FROM evidence_refs r JOIN evidence e ON e.id = r.evidence_id',
+      )
+      .all() as { id: string; declared: string | null; stored: string }[];
+    db.close();
+    const declared = rows.filter((r) => r.declared !== null);
+    expect(declared.length).toBeGreaterThan(0);
+    for (const r of declared) expect(r.stored, r.id).toBe(r.declared);
   });
 
   it('a viewer downloads a full-resolution snapshot and a playable H.264 clip (with a Range request)', async () => {

@@ -155,10 +155,10 @@ describe('/api/evidence', () => {
       expect(r.statusCode).toBe(201);
     }
     now = 2_000_000 + 40 * 24 * 3600 * 1000;
-    const firstFile = store.get('evt-aaaa-0001_v')!.file;
+    const firstFile = store.get('evt-aaaa-0001_v')!.file!;
     // All four are 40+ days old with retentionDays 30: everything goes.
     const byAge = new EvidenceRetention(store, { retentionDays: 30, maxBytes: 0 }, logger('test'), () => now);
-    expect(byAge.run()).toHaveLength(4);
+    expect(await byAge.run()).toHaveLength(4);
     expect(existsSync(firstFile)).toBe(false);
     expect(store.totals()).toEqual({ count: 0, bytes: 0 });
     for (const id of ['evt-dddd-0001_s', 'evt-dddd-0002_s', 'evt-dddd-0003_s']) {
@@ -176,7 +176,7 @@ describe('/api/evidence', () => {
       logger('test'),
       () => now,
     );
-    expect(bySize.run()).toEqual(['evt-dddd-0001_s']);
+    expect(await bySize.run()).toEqual(['evt-dddd-0001_s']);
     expect(store.list().map((m) => m.id)).toEqual(['evt-dddd-0002_s', 'evt-dddd-0003_s']);
   });
 });

@@ -6,12 +6,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCentralConfig } from '../../central/config/load.ts';
 import { type CentralHandle, startCentral } from '../../central/main.ts';
+import { Topics } from '../../contract/index.ts';
 import { EvidenceUploader } from '../../edge/evidence/evidence-uploader.ts';
 import { SqliteOutboxStore } from '../../edge/outbox/sqlite-outbox-store.ts';
 import { logger } from '../../lib/log.ts';
-import { tempDir } from '../helpers/fixtures.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
+import { sampleEvent, tempDir } from '../helpers/fixtures.ts';
 
-const EDGE_TOKEN = 'edge-token-upload-0123456789';
+const creds = new TestCredentials();
+const EDGE_TOKEN = creds.box('hcmc-d1').token;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('evidence uploader against a real central', () => {
@@ -48,12 +51,26 @@ describe('evidence uploader against a real central', () => {
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: { url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4, clientId: 'upload-central' },
+        ...creds.central(),
+        broker: { ...creds.central().broker, url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4 },
         database: { path: path.join(dir, 'central.sqlite') },
         evidence: { dir: path.join(dir, 'central-evidence'), retentionDays: 0, maxBytes: 0 },
-        auth: { tokens: [{ name: 'edge-box', role: 'edge', token: EDGE_TOKEN }] },
       }),
     );
+    // Central takes a file only for an id a stored event of the box's site names, with the digest it declared.
+    for (const [n, sha256] of [
+      ['0001', createHash('sha256').update(body).digest('hex')],
+      ['0002', undefined],
+    ] as const) {
+      const e = sampleEvent({
+        id: `evt-up-${n}`,
+        evidence: { snapshot: `evt-up-${n}_s` },
+        ...(sha256 ? { evidenceSha256: { [`evt-up-${n}_s`]: sha256 } } : {}),
+      });
+      expect(central.ingest.handle(Topics.events(e.site, e.camera), Buffer.from(JSON.stringify(e)))).toBe(
+        'stored',
+      );
+    }
   });
   afterAll(async () => {
     await central?.stop();
@@ -104,7 +121,7 @@ describe('evidence uploader against a real central', () => {
     expect(existsSync(path.join(dir, 'a.jpg'))).toBe(false);
     const meta = central.evidence.get('evt-up-0001_s')!;
     expect(meta.sha256).toBe(createHash('sha256').update(body).digest('hex'));
-    expect(readFileSync(meta.file).equals(body)).toBe(true);
+    expect(readFileSync(meta.file!).equals(body)).toBe(true);
   });
 
   it('treats a repeated upload (a lost response, a restarted edge) as done', async () => {

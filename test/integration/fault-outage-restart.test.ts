@@ -9,13 +9,15 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCentralConfig } from '../../central/config/load.ts';
 import { type CentralHandle, startCentral } from '../../central/main.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.ts';
 import { Mosquitto, stopAllMosquittos } from '../helpers/mosquitto.ts';
 
 const TOTAL = 200;
 const RATE_PER_S = 8;
 const OUTAGE_MS = 20_000;
-const EDGE_TOKEN = 'edge-token-fault-0123456789';
+const creds = new TestCredentials();
+const EDGE_TOKEN = creds.box('fault-site').token;
 const DRIVER = path.join(REPO_ROOT, 'test/helpers/fault-edge-driver.ts');
 const eventId = (i: number) => `evt-fault-${String(i).padStart(5, '0')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -110,10 +112,10 @@ describe('fault: broker down 20 s and edge killed -9 during the outage', () => {
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: { url: mq.url, embedded: false, protocolVersion: 4, clientId: 'fault-central' },
+        broker: { url: mq.url, embedded: false, protocolVersion: 4, clientId: 'matthan-central.fault' },
         database: { path: dbPath },
         evidence: { dir: path.join(dir, 'central-evidence'), retentionDays: 0, maxBytes: 0 },
-        auth: { tokens: [{ name: 'edge-box', role: 'edge', token: EDGE_TOKEN }] },
+        edges: creds.central().edges,
       }),
     );
     // Central's persistent session must exist before the edge publishes, so the broker queues for it.
@@ -249,7 +251,7 @@ describe('fault: broker down 20 s and edge killed -9 during the outage', () => {
       expect(m.contentType).toBe(m.id.endsWith('_v') ? 'video/mp4' : 'image/jpeg');
       if (m.id.endsWith('_v')) expect(m.sha256).toBe(clipSha);
       const onDisk = createHash('sha256')
-        .update(readFileSync(central.evidence.get(m.id)!.file))
+        .update(readFileSync(central.evidence.get(m.id)!.file!))
         .digest('hex');
       expect(onDisk).toBe(m.sha256);
     }

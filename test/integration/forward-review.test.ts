@@ -7,13 +7,14 @@ import { type CentralHandle, startCentral } from '../../central/main.ts';
 import { parseConfig } from '../../config/load.ts';
 import type { MatthanEvent } from '../../contract/event.ts';
 import { Topics } from '../../contract/topics.ts';
+import { secret } from '../helpers/credentials.ts';
 import { sampleEvent, tempDir } from '../helpers/fixtures.ts';
 import { IocReceiver, type Receipt, waitFor } from '../helpers/forward-receiver.ts';
 import { fiwareAlertValidator, validateCap, xpathString } from '../helpers/forward-validators.ts';
 
 const SECRET = 'review-test-secret-0123456';
-const ADMIN = 'admin-token-0123456789abcdef';
-const REVIEWER = 'reviewer-token-0123456789ab';
+const ADMIN = secret();
+const REVIEWER = secret();
 const SITE = 'qnam-tamky';
 const SENDER = 'matthan@ioc.quangnam.gov.vn';
 const cap = (doc: string, element: string) =>
@@ -51,9 +52,10 @@ describe('forwarding wired into central: verdicts, policy, dead letters', () => 
     const config = parseConfig(
       `
 http: { host: 127.0.0.1, port: 0 }
-broker: { url: "mqtt://127.0.0.1:0", embedded: true, clientId: forward-review-test }
+broker: { url: "mqtt://127.0.0.1:0", embedded: true }
 database: { path: ${path.join(dir, 'central.sqlite')} }
 evidence: { dir: ${path.join(dir, 'evidence')} }
+review: { undoWindowS: 0 } # verdicts reach the forwarders at once (no undo window) in this test
 auth:
   tokens:
     - { name: admin-1, role: admin, token: ${ADMIN} }
@@ -105,6 +107,7 @@ forwarding:
 
     const res = await api('POST', `/api/incidents/${id}/review`, REVIEWER, {
       verdict: 'rejected',
+      reason: 'not_violation',
       note: 'a queue',
     });
     expect(res.status).toBe(200);
@@ -131,14 +134,19 @@ forwarding:
     expect(fiwareAlertValidator()(entity)).toEqual([]);
 
     // rejecting again sends nothing more
-    expect((await api('POST', `/api/incidents/${id}/review`, REVIEWER, { verdict: 'rejected' })).status).toBe(
-      200,
-    );
+    expect(
+      (
+        await api('POST', `/api/incidents/${id}/review`, REVIEWER, {
+          verdict: 'rejected',
+          reason: 'duplicate',
+        })
+      ).status,
+    ).toBe(200);
     const listed = await (await api('GET', `/api/forwarding?incident=${id}&forwarder=cap`, ADMIN)).json();
     expect(listed.total).toBe(2);
   });
 
-  it('an after-confirm rule is forwarded only once a reviewer confirms, then updated when it ends', async () => {
+  it('an after-confirm rule is forwarded only once a reviewer confirms; what arrives after is not forwarded', async () => {
     const id = 'evt_redlight_0001';
     const start = sampleEvent({
       id,
@@ -154,7 +162,13 @@ forwarding:
     expect(before.total).toBe(0);
 
     expect(
-      (await api('POST', `/api/incidents/${id}/review`, REVIEWER, { verdict: 'confirmed' })).status,
+      (
+        await api('POST', `/api/incidents/${id}/review`, REVIEWER, {
+          verdict: 'confirmed',
+          override: true, // no evidence uploaded in this test
+          note: 'checked on the live view',
+        })
+      ).status,
     ).toBe(200);
     await waitCap(id, 1);
     const alert = capDocs(id)[0]!;
@@ -169,22 +183,51 @@ forwarding:
       `https://matthan.ioc.example/api/incidents/${id}`,
     );
 
+    // A confirmed incident is frozen (issue 16): the end that arrives after the verdict is kept with the
+    // incident's events, changes nothing and sends no Update (the enqueue would happen inside the ingest call).
+    const queued = (await (await api('GET', `/api/forwarding?incident=${id}`, ADMIN)).json()).total;
+    expect(
+      central.ingest.handle(
+        Topics.events(SITE, 'cam-01'),
+        Buffer.from(
+          JSON.stringify({ ...start, seq: 1, phase: 'end', ts: start.ts + 4_000, endTs: start.ts + 4_000 }),
+        ),
+      ),
+    ).toBe('stored');
+    expect((await (await api('GET', `/api/forwarding?incident=${id}`, ADMIN)).json()).total).toBe(queued);
+    const detail = await (await api('GET', `/api/incidents/${id}`, ADMIN)).json();
+    expect(detail).toMatchObject({ status: 'confirmed', ended: false, lateMessages: 1 });
+    expect(validateCap([alert.body]).map((r) => r.ok)).toEqual([true]);
+  });
+
+  it('an immediate rule is updated while it awaits review: CAP Update referencing the Alert', async () => {
+    const id = 'evt_crowd_upd_0001';
+    const start = sampleEvent({
+      id,
+      site: SITE,
+      camera: 'cam-01',
+      rule: 'square-crowd',
+      ruleType: 'crowding',
+      label: 'person',
+    });
+    publish(start);
+    await waitCap(id, 1);
     publish({ ...start, seq: 1, phase: 'end', ts: start.ts + 4_000, endTs: start.ts + 4_000 });
     await waitCap(id, 2);
-    const update = capDocs(id)[1]!;
-    expect(cap(update.body, 'msgType')).toBe('Update');
-    expect(cap(update.body, 'references')).toBe(
-      `${SENDER},${cap(alert.body, 'identifier')},${cap(alert.body, 'sent')}`,
+    const [alert, update] = capDocs(id);
+    expect(cap(update!.body, 'msgType')).toBe('Update');
+    expect(cap(update!.body, 'references')).toBe(
+      `${SENDER},${cap(alert!.body, 'identifier')},${cap(alert!.body, 'sent')}`,
     );
-    expect(validateCap([alert.body, update.body]).map((r) => r.ok)).toEqual([true, true]);
+    expect(validateCap([alert!.body, update!.body]).map((r) => r.ok)).toEqual([true, true]);
   });
 
   it('a delivery that keeps failing is dead-lettered, listed with its last error, and retried on request', async () => {
-    // the two incidents above produced 4 messages for every forwarder, including the failing one
+    // the three incidents above produced 5 messages for every forwarder (2 + 1 + 2), including the failing one
     await waitFor(
       async () => {
         const flaky = await flakyCounts();
-        return flaky.dead === 4 && flaky.pending === 0;
+        return flaky.dead === 5 && flaky.pending === 0;
       },
       15_000,
       'flaky deliveries dead-lettered',
@@ -194,7 +237,7 @@ forwarding:
     const res = await api('GET', '/api/forwarding?state=dead&forwarder=flaky', ADMIN);
     expect(res.status).toBe(200);
     const dead = await res.json();
-    expect(dead.total).toBe(4);
+    expect(dead.total).toBe(5);
     for (const d of dead.items) {
       expect(d.attempts).toBe(3);
       expect(d.lastStatus).toBe(503);
@@ -202,7 +245,7 @@ forwarding:
       expect(d.body).toBeUndefined();
     }
     expect(dead.forwarders.find((f: { id: string }) => f.id === 'flaky')).toMatchObject({
-      dead: 4,
+      dead: 5,
       pending: 0,
     });
     const one = await (await api('GET', `/api/forwarding/${dead.items[0].id}`, ADMIN)).json();
@@ -216,19 +259,19 @@ forwarding:
       expect(r.status).toBe(200);
       expect((await r.json()).state).toBe('pending');
     }
-    await waitFor(() => receiver.on('/flaky').length === 4, 15_000, 'retried deliveries');
+    await waitFor(() => receiver.on('/flaky').length === 5, 15_000, 'retried deliveries');
     expect([...receiver.on('/flaky').map((r: Receipt) => r.key)].sort()).toEqual([...ids].sort());
     expect(receiver.duplicates).toEqual([]);
     expect(receiver.badSignatures).toBe(0);
 
-    await waitFor(async () => (await flakyCounts()).delivered === 4, 5_000, 'flaky delivered');
+    await waitFor(async () => (await flakyCounts()).delivered === 5, 5_000, 'flaky delivered');
     expect((await api('POST', `/api/forwarding/${ids[0]}/retry`, ADMIN)).status).toBe(409);
     expect((await api('POST', '/api/forwarding/flaky.evt_nothing_here.1/retry', ADMIN)).status).toBe(404);
     expect((await api('POST', `/api/forwarding/${ids[0]}/retry`, REVIEWER)).status).toBe(403);
 
     const metrics = await (await api('GET', '/metrics')).text();
-    expect(metrics).toMatch(/matthan_central_forward_delivered_total\{forwarder="flaky"\} 4/);
-    expect(metrics).toMatch(/matthan_central_forward_failed_total\{forwarder="flaky"\} 8/);
+    expect(metrics).toMatch(/matthan_central_forward_delivered_total\{forwarder="flaky"\} 5/);
+    expect(metrics).toMatch(/matthan_central_forward_failed_total\{forwarder="flaky"\} 10/);
   });
 
   /** The flaky forwarder's outbox counts, as GET /api/forwarding reports them. */

@@ -10,6 +10,7 @@ import { parseConfig } from '../../config/load.ts';
 import { type StatusMessage, Topics } from '../../contract/index.ts';
 import { EdgeConfigSchema } from '../../edge/config/schema.ts';
 import { type EdgeHandle, startEdge } from '../../edge/main.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { media, tempDir } from '../helpers/fixtures.ts';
 import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
@@ -24,8 +25,11 @@ async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Pro
 }
 
 /** Subscribes and resolves with the first message (the retained one, if any). */
+const creds = new TestCredentials();
+const box = creds.box('hcmc-d1');
+
 async function retained(url: string, topic: string): Promise<StatusMessage | undefined> {
-  const client = await mqtt.connectAsync(url, { clientId: `retained-${Date.now()}` });
+  const client = await mqtt.connectAsync(url, creds.centralMqtt);
   try {
     const got = new Promise<StatusMessage | undefined>((resolve) => {
       client.on('message', (_t, payload) => resolve(JSON.parse(payload.toString()) as StatusMessage));
@@ -48,21 +52,21 @@ describe('edge camera status over MQTT, with a real RTSP camera', () => {
   const topic = Topics.status('hcmc-d1', 'cam-rtsp');
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker(0);
+    broker = await startEmbeddedBroker({ accounts: creds.accounts() });
     camera = await startRtspServer({
       file: media('hcmc_intersection_1080p.mp4'),
       user: 'admin',
       password: PASSWORD,
       loops: 6,
     });
-    watcher = await mqtt.connectAsync(broker.url, { clientId: 'status-watcher' });
+    watcher = await mqtt.connectAsync(broker.url, creds.centralMqtt);
     watcher.on('message', (_t, payload) => statuses.push(JSON.parse(payload.toString()) as StatusMessage));
     await watcher.subscribeAsync(topic, { qos: 1 });
     const config = parseConfig(
       `
 site: hcmc-d1
 dataDir: ${dataDir}
-broker: { url: ${broker.url} }
+broker: { url: ${broker.url}, username: ${box.name}, password: ${box.mqttPassword} }
 http: { host: 127.0.0.1, port: 0 }
 cameras:
   - id: cam-rtsp

@@ -9,6 +9,7 @@ import { defaultCentralConfig } from '../../central/config/load.ts';
 import { type CentralHandle, startCentral } from '../../central/main.ts';
 import liveRoutes, { type IncidentFeed } from '../../central/routes/live/index.ts';
 import { Topics } from '../../contract/index.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { sampleEvent, tempDir } from '../helpers/fixtures.ts';
 
 interface SseClient {
@@ -50,17 +51,19 @@ const incidentMessages = (text: string) =>
 
 describe('/api/live on central', () => {
   const dir = tempDir();
-  const viewer = { name: 'Viewer', role: 'viewer' as const, token: 'viewer-token-0123456789abcdef' };
-  const reviewer = { name: 'Reviewer', role: 'reviewer' as const, token: 'reviewer-token-0123456789abcdef' };
+  const creds = new TestCredentials();
+  const viewer = creds.person('viewer', 'Viewer');
+  const reviewer = creds.person('reviewer', 'Reviewer');
+  const box = creds.box(sampleEvent().site);
   let central: CentralHandle;
 
   beforeAll(async () => {
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: { url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4, clientId: 'live-test' },
+        ...creds.central(),
+        broker: { ...creds.central().broker, url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4 },
         database: { path: path.join(dir, 'central.sqlite') },
-        auth: { tokens: [viewer, reviewer] },
       }),
     );
   });
@@ -85,7 +88,7 @@ describe('/api/live on central', () => {
     expect(sse.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(sse.headers['cache-control']).toContain('no-cache');
 
-    const client = await mqtt.connectAsync(central.brokerUrl, { clientId: 'live-test-edge' });
+    const client = await mqtt.connectAsync(central.brokerUrl, box.mqtt);
     const start = sampleEvent({ id: 'evt_live_000001' });
     await client.publishAsync(Topics.events(start.site, start.camera), JSON.stringify(start), { qos: 1 });
     // Ingest commits in batches and tells listeners once per incident per batch, so the end is published
@@ -107,7 +110,7 @@ describe('/api/live on central', () => {
     const review = await fetch(`${central.url}/api/incidents/${start.id}/review`, {
       method: 'POST',
       headers: { authorization: `Bearer ${reviewer.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ verdict: 'confirmed' }),
+      body: JSON.stringify({ verdict: 'confirmed', override: true, note: 'no evidence in this test' }),
     });
     expect(review.status).toBe(200);
     await expect.poll(() => incidentMessages(sse.text())).toHaveLength(3);

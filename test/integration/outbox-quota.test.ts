@@ -30,7 +30,7 @@ describe('outbox disk quota: evidence trimmed oldest-first, no event dropped', (
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: { url: mq.url, embedded: false, protocolVersion: 4, clientId: 'quota-central' },
+        broker: { url: mq.url, embedded: false, protocolVersion: 4, clientId: 'matthan-central.quota' },
         database: { path: path.join(dir, 'central.sqlite') },
       }),
     );

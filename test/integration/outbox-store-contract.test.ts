@@ -1,5 +1,6 @@
 // The OutboxStore contract: every implementation (SQLite file, SQLite in memory, plain memory) passes the same suite.
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryOutboxStore } from '../../edge/outbox/memory-outbox-store.ts';
 import type { OutboxStore } from '../../edge/outbox/outbox-store.ts';
@@ -42,6 +43,29 @@ describe.each(implementations)('OutboxStore contract: %s', (_name, create) => {
     store.ack(first);
     const second = store.enqueue({ topic: 't', payload: '2' }, 2).seq;
     expect(second).toBeGreaterThan(first);
+  });
+
+  it('deletes an event message by its (event id, seq) key, once, and leaves the others', () => {
+    store = create();
+    const a = store.enqueue({ topic: 't', payload: 'a', key: { id: 'evt_aaaaaaaa', seq: 0 } }, 1).seq;
+    const b = store.enqueue({ topic: 't', payload: 'b', key: { id: 'evt_aaaaaaaa', seq: 1 } }, 2).seq;
+    const plain = store.enqueue({ topic: 't', payload: 'p' }, 3).seq;
+    const c = store.enqueue({ topic: 't', payload: 'c', key: { id: 'evt_bbbbbbbb', seq: 0 } }, 4).seq;
+    expect(store.peek(10).map((m) => m.key)).toEqual([
+      { id: 'evt_aaaaaaaa', seq: 0 },
+      { id: 'evt_aaaaaaaa', seq: 1 },
+      undefined,
+      { id: 'evt_bbbbbbbb', seq: 0 },
+    ]);
+    expect(store.ackKey({ id: 'evt_aaaaaaaa', seq: 1 })).toBe(b);
+    expect(store.ackKey({ id: 'evt_aaaaaaaa', seq: 1 })).toBeUndefined(); // a repeated ack
+    expect(store.ackKey({ id: 'evt_cccccccc', seq: 0 })).toBeUndefined(); // another box's event
+    expect(store.ackKey({ id: 'evt_bbbbbbbb', seq: 1 })).toBeUndefined(); // same id, other seq
+    expect(store.peek(10).map((m) => m.seq)).toEqual([a, plain, c]);
+    // Deleting by seq (broker mode) forgets the key too.
+    expect(store.ack(c)).toBe(true);
+    expect(store.ackKey({ id: 'evt_bbbbbbbb', seq: 0 })).toBeUndefined();
+    expect(store.usage().messages).toBe(2);
   });
 
   it('keeps qos and retain flags', () => {
@@ -207,5 +231,41 @@ describe('SqliteOutboxStore durability', () => {
     expect(b.enqueue({ topic: 't', payload: '3' }, 4).seq).toBeGreaterThan(s2);
     expect(b.pendingEvidence(10).map((e) => e.id)).toEqual(['ev_d0000000']);
     b.close();
+  });
+});
+
+describe('SqliteOutboxStore upgrade', () => {
+  it('gives event rows queued by the previous schema their (id, seq) key from the payload', () => {
+    const file = path.join(tempDir('matthan-outbox-'), 'o.sqlite');
+    // The first schema as shipped, with one event and one status row queued.
+    const old = new Database(file);
+    old.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL,
+      qos INTEGER NOT NULL, retain INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+      CREATE TABLE evidence (id TEXT PRIMARY KEY, event_id TEXT NOT NULL, camera TEXT NOT NULL, kind TEXT NOT NULL,
+      content_type TEXT NOT NULL, state TEXT NOT NULL, file TEXT, bytes INTEGER NOT NULL DEFAULT 0,
+      created_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT, job TEXT);
+      PRAGMA user_version = 1;`);
+    const insert = old.prepare(
+      'INSERT INTO messages (topic, payload, qos, retain, created_ms) VALUES (?, ?, 1, 0, 1)',
+    );
+    insert.run(
+      'matthan/v1/s1/cam-1/events',
+      JSON.stringify({ schemaVersion: 1, id: 'evt_old00001', seq: 3 }),
+    );
+    insert.run('matthan/v1/s1/cam-1/events', '{not json');
+    insert.run('matthan/v1/s1/cam-1/status', JSON.stringify({ schemaVersion: 1, site: 's1' }));
+    old.close();
+    const store = new SqliteOutboxStore(file);
+    try {
+      expect(store.peek(10).map((m) => m.key)).toEqual([
+        { id: 'evt_old00001', seq: 3 },
+        undefined,
+        undefined,
+      ]);
+      expect(store.ackKey({ id: 'evt_old00001', seq: 3 })).toBe(1);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -14,16 +14,16 @@ import type { AttributeClassifier } from '../../edge/classify/attribute-classifi
 import { cropResizeChw } from '../../edge/classify/crop-resize.ts';
 import { OnnxAttributeClassifier, softmaxArgmax } from '../../edge/classify/onnx-attribute-classifier.ts';
 import { checkEdgeConfig, EdgeConfigSchema } from '../../edge/config/schema.ts';
-import { createDetector } from '../../edge/detect/create-detector.ts';
 import { DetectorPool } from '../../edge/detect/detector-pool.ts';
 import { detectorConfig } from '../../edge/detect/detector-schema.ts';
+import { loadDetector } from '../../edge/detect/load-detector.ts';
 import { stillFrame } from '../../edge/detect/still-frame.ts';
 import type { Frame } from '../../edge/ingest/frame.ts';
 import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
 import { startEdge } from '../../edge/main.ts';
 import { pointInPolygon } from '../../edge/rules/geometry.ts';
 import { logger } from '../../lib/log.ts';
-import { resolveModel } from '../../models/resolve.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { MODELS_DIR, media, tempDir } from '../helpers/fixtures.ts';
 
 const CURB: [number, number][] = [
@@ -49,15 +49,17 @@ describe('illegal_stop on us_street_intersection_360p.mp4 (curb lane)', () => {
   const events: MatthanEvent[] = [];
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker(0);
-    watcher = await mqtt.connectAsync(broker.url, { clientId: 'urban-watcher' });
+    const creds = new TestCredentials();
+    const box = creds.box('us-demo');
+    broker = await startEmbeddedBroker({ accounts: creds.accounts() });
+    watcher = await mqtt.connectAsync(broker.url, creds.centralMqtt);
     watcher.on('message', (_t, payload) => events.push(JSON.parse(payload.toString()) as MatthanEvent));
     await watcher.subscribeAsync('matthan/v1/+/+/events', { qos: 1 });
     const config = parseConfig(
       `
 site: us-demo
 dataDir: ${tempDir()}
-broker: { url: ${broker.url} }
+broker: { url: ${broker.url}, username: ${box.name}, password: ${box.mqttPassword} }
 http: { port: 0 }
 evidence: { enabled: false }
 cameras:
@@ -157,7 +159,7 @@ cameras:
     );
     const camera = cfg.cameras[0]!;
     const dc = detectorConfig({ model: 'yolox_nano' });
-    const detector = await createDetector(resolveModel(dc), dc);
+    const detector = (await loadDetector(dc, { dataDir: tempDir() })).detector;
     const classifier = new FixedLabelClassifier(label);
     const out: MatthanEvent[] = [];
     const pipeline = new CameraPipeline({

@@ -7,13 +7,13 @@ import { parseConfig } from '../../config/load.ts';
 import type { MatthanEvent } from '../../contract/index.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { EdgeConfigSchema } from '../../edge/config/schema.ts';
-import { createDetector } from '../../edge/detect/create-detector.ts';
 import type { Detector } from '../../edge/detect/detector.ts';
 import { DetectorPool } from '../../edge/detect/detector-pool.ts';
+import { loadDetector } from '../../edge/detect/load-detector.ts';
 import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
 import { angleBetweenDeg } from '../../edge/rules/geometry.ts';
 import { logger } from '../../lib/log.ts';
-import { resolveModel } from '../../models/resolve.ts';
+import { tempDir } from '../helpers/fixtures.ts';
 
 /**
  * The near carriageway, read off frames every 0.5 s (1568x778): between the median kerb, from (0.03, 1) to
@@ -95,7 +95,7 @@ describe('wrong_way on the HCMC boulevard clip', () => {
   const tracks = new Map<number, P[]>();
   beforeAll(async () => {
     const cfg = parseConfig(CONFIG, 'wrong-way-test.yaml', EdgeConfigSchema, { env: {} });
-    detector = await createDetector(resolveModel(cfg.detector), cfg.detector);
+    detector = (await loadDetector(cfg.detector, { dataDir: tempDir() })).detector;
     run = await runClip(detector);
     wrongWay = run.events.filter((e) => e.rule === 'wrong-way');
     for (const e of run.events)

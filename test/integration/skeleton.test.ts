@@ -7,9 +7,12 @@ import { type CentralHandle, startCentral } from '../../central/main.ts';
 import { parseConfig } from '../../config/load.ts';
 import { EdgeConfigSchema } from '../../edge/config/schema.ts';
 import { type EdgeHandle, startEdge } from '../../edge/main.ts';
+import { TestCredentials } from '../helpers/credentials.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
-const VIEWER_TOKEN = 'skeleton-viewer-token-0001';
+const creds = new TestCredentials();
+const VIEWER_TOKEN = creds.person('viewer', 'viewer').token;
+const box = creds.box('hcmc-d1');
 
 describe('walking skeleton: clip -> edge -> MQTT -> central -> SQLite -> API', () => {
   let central: CentralHandle;
@@ -20,15 +23,15 @@ describe('walking skeleton: clip -> edge -> MQTT -> central -> SQLite -> API', (
     central = await startCentral(
       defaultCentralConfig({
         http: { host: '127.0.0.1', port: 0 },
-        broker: { url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4, clientId: 'skeleton-test' },
+        ...creds.central(),
+        broker: { ...creds.central().broker, url: 'mqtt://127.0.0.1:0', embedded: true, protocolVersion: 4 },
         database: { path: path.join(dir, 'central.sqlite') },
-        auth: { tokens: [{ name: 'viewer', role: 'viewer', token: VIEWER_TOKEN }] },
       }),
     );
     const edgeConfig = parseConfig(
       `
 site: hcmc-d1
-broker: { url: ${central.brokerUrl} }
+broker: { url: ${central.brokerUrl}, username: ${box.name}, password: ${box.mqttPassword} }
 cameras:
   - id: cam-a
     source: { url: media:hcmc_intersection_1080p.mp4, realtime: false, loop: false }

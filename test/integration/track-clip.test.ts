@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { EdgeConfigSchema } from '../../edge/config/schema.ts';
-import { createDetector } from '../../edge/detect/create-detector.ts';
 import type { Detection } from '../../edge/detect/detection.ts';
 import type { Detector } from '../../edge/detect/detector.ts';
 import { DetectorPool } from '../../edge/detect/detector-pool.ts';
 import { detectorConfig } from '../../edge/detect/detector-schema.ts';
+import { loadDetector } from '../../edge/detect/load-detector.ts';
 import type { Frame } from '../../edge/ingest/frame.ts';
 import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
 import { ByteTrack } from '../../edge/track/byte-track.ts';
@@ -18,7 +18,7 @@ import { IouTracker } from '../../edge/track/iou-tracker.ts';
 import type { Track, Tracker } from '../../edge/track/track.ts';
 import { DEFAULT_TRACKER } from '../../edge/track/tracker-schema.ts';
 import { logger } from '../../lib/log.ts';
-import { resolveModel } from '../../models/resolve.ts';
+import { tempDir } from '../helpers/fixtures.ts';
 
 interface RecordedFrame {
   tsMs: number;
@@ -69,7 +69,7 @@ describe('ByteTrack on the HCMC intersection clip', () => {
 
   beforeAll(async () => {
     const dc = detectorConfig({ model: 'yolox_nano', confidence: DETECTOR_CONFIDENCE, intraOpThreads: 1 });
-    detector = await createDetector(resolveModel(dc), dc);
+    detector = (await loadDetector(dc, { dataDir: tempDir() })).detector;
     const cfg = parseConfig(
       `
 site: s1

@@ -3,27 +3,45 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { envSecretsFor } from '../helpers/credentials.ts';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.ts';
 
 const bin = path.join(REPO_ROOT, 'bin/matthan.js');
-const run = (...args: string[]) =>
+const run = (...args: string[]) => runWith({}, ...args);
+const runWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, MATTHAN_LOG_LEVEL: 'error' },
+    env: { ...process.env, MATTHAN_LOG_LEVEL: 'error', ...env },
   });
+const CENTRAL_EXAMPLE = path.join(REPO_ROOT, 'config/examples/central.yaml');
 
 describe('matthan validate-config', () => {
-  it('accepts the shipped example configs', () => {
+  it('accepts the shipped example configs (central with its secrets in the environment)', () => {
+    const secrets = envSecretsFor(CENTRAL_EXAMPLE);
     for (const f of [
       'edge-hcmc-intersection.yaml',
       'edge-hcmc-street.yaml',
       'edge-us-street.yaml',
       'central.yaml',
     ]) {
-      const r = run('validate-config', path.join(REPO_ROOT, 'config/examples', f));
+      const r = runWith(secrets, 'validate-config', path.join(REPO_ROOT, 'config/examples', f));
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain('valid');
     }
+  });
+
+  it('refuses the central example with a placeholder or a guessable secret, naming the field', () => {
+    const secrets = {
+      ...envSecretsFor(CENTRAL_EXAMPLE),
+      MATTHAN_ADMIN_TOKEN: 'change-me-admin-token-00000',
+      MATTHAN_BOX_D1_MQTT_PASSWORD: 'box-password-1234567',
+    };
+    const r = runWith(secrets, 'validate-config', CENTRAL_EXAMPLE);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/auth\.tokens\[1\]\.token \(line \d+\): is the example placeholder/);
+    expect(r.stderr).toMatch(/edges\[0\]\.mqttPassword \(line \d+\): is guessable/);
+    // The secret itself is never printed.
+    expect(r.stderr).not.toContain('box-password-1234567');
   });
 
   it('names the bad field path, the value and the reason, and exits non-zero', () => {

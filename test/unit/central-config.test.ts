@@ -22,8 +22,16 @@ describe('central config: cameras, dedup, ingest', () => {
   it('fills defaults', () => {
     const c = parse('{}');
     expect(c.cameras).toEqual([]);
-    expect(c.dedup).toEqual({ mergeWindowS: 10, mergeDistance: 0.15, overlapToleranceMs: 1000 });
-    expect(c.ingest).toEqual({ batchSize: 500, quarantineMaxRows: 100_000, receiveMaximum: 1000 });
+    expect(c.dedup).toEqual({ mergeWindowS: 10 });
+    expect(c.ingest).toEqual({
+      batchSize: 500,
+      quarantineMaxRows: 100_000,
+      receiveMaximum: 1000,
+      maxMessageBytes: 65_536,
+      maxClockSkewS: 300,
+      maxEventAgeDays: 0,
+    });
+    expect(c.broker.queueProbeMessages).toBe(2000);
   });
 
   it.each([
@@ -41,7 +49,15 @@ describe('central config: cameras, dedup, ingest', () => {
     ],
     ['cameras:\n  - { site: hue-c1, id: cam-1, source: rtsp://x }', 'cameras[0].source', ''],
     ['ingest: { batchSize: 0 }', 'ingest.batchSize', ''],
-    ['dedup: { overlapToleranceMs: -1 }', 'dedup.overlapToleranceMs', ''],
+    ['ingest: { maxMessageBytes: 100 }', 'ingest.maxMessageBytes', 'must be >= 1024'],
+    ['ingest: { maxClockSkewS: 0 }', 'ingest.maxClockSkewS', 'must be >= 1'],
+    ['ingest: { maxEventAgeDays: -1 }', 'ingest.maxEventAgeDays', 'must be >= 0'],
+    ['broker: { queueProbeMessages: -1 }', 'broker.queueProbeMessages', 'must be >= 0'],
+    ['dedup: { mergeWindowS: -1 }', 'dedup.mergeWindowS', 'must be >= 0'],
+    // The removed same-camera position merge: named, with what to do, so an upgrade says what changed.
+    ['dedup: { mergeDistance: 0.15 }', 'dedup.mergeDistance', 'removed: central no longer merges'],
+    ['dedup: { overlapToleranceMs: 1000 }', 'dedup.overlapToleranceMs', 'Delete this line'],
+    ['dedup: { mergeDistanceX: 1 }', 'dedup.mergeDistanceX', 'unknown field'],
   ])('%s -> %s', (yaml, path, reason) => {
     const issues = issuesOf(yaml);
     const hit = issues.find((i) => i.path === path);

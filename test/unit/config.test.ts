@@ -7,9 +7,11 @@ import { ConfigError } from '../../config/errors.ts';
 import { interpolateEnv, parseConfig } from '../../config/load.ts';
 import { loadEdgeConfig } from '../../edge/config/load.ts';
 import { checkEdgeConfig, EdgeConfigSchema } from '../../edge/config/schema.ts';
+import { envSecretsFor } from '../helpers/credentials.ts';
 import { REPO_ROOT } from '../helpers/fixtures.ts';
 
 const examples = path.join(REPO_ROOT, 'config/examples');
+const exampleSecrets = () => envSecretsFor(path.join(examples, 'central.yaml'));
 
 const GOOD_EDGE = `
 site: s1
@@ -135,10 +137,19 @@ describe('env interpolation', () => {
 });
 
 describe('central config', () => {
-  it('example is valid with defaults', () => {
-    const cfg = loadCentralConfig(path.join(examples, 'central.yaml'), {});
+  it('example is valid once its secrets are in the environment', () => {
+    const cfg = loadCentralConfig(path.join(examples, 'central.yaml'), exampleSecrets());
     expect(cfg.broker.embedded).toBe(true);
-    expect(cfg.auth.tokens.map((t) => t.role).sort()).toEqual(['admin', 'edge', 'reviewer']);
+    expect(cfg.auth.tokens.map((t) => t.role).sort()).toEqual(['admin', 'monitor', 'reviewer']);
+    expect(cfg.edges.map((e) => [e.name, e.site])).toEqual([
+      ['box-hcmc-d1-01', 'hcmc-d1'],
+      ['box-hcmc-d3-01', 'hcmc-d3'],
+    ]);
+  });
+  it('example without its secrets names each missing variable', () => {
+    expect(() => loadCentralConfig(path.join(examples, 'central.yaml'), {})).toThrow(
+      /MATTHAN_REVIEWER_TOKEN is not set[\s\S]*MATTHAN_BOX_D1_MQTT_PASSWORD is not set/,
+    );
   });
   it('an empty file gets every default', () => {
     const cfg = parseConfig('', 'c.yaml', CentralConfigSchema, { env: {} });

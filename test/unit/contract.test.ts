@@ -17,7 +17,7 @@ describe('event schema', () => {
   });
 
   it.each([
-    ['wrong schema version', { schemaVersion: 2 }, '/schemaVersion'],
+    ['wrong schema version', { schemaVersion: 99 }, '/schemaVersion'],
     ['short id', { id: 'abc' }, '/id'],
     ['negative seq', { seq: -1 }, '/seq'],
     ['unknown phase', { phase: 'begin' }, '/phase'],

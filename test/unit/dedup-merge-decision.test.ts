@@ -1,14 +1,13 @@
 // Table tests of the merge policy: which incident (if any) the first message of a new event id joins, and why.
+// Central follows the edge's `continues` (in any arrival order) and merges grouped cameras; never by position.
 import { describe, expect, it } from 'vitest';
 import {
-  boxCentreDistance,
-  concurrentFragments,
   decideMerge,
-  type Fragment,
-  type MergeCandidate,
+  type GroupCandidate,
+  type LinkedEvent,
+  type Links,
   type MergePolicy,
   type MergeProbe,
-  type Sighting,
 } from '../../central/ingest/merge-decision.ts';
 
 const T0 = 1_763_700_000_000;
@@ -18,257 +17,367 @@ const GROUPS: Record<string, string> = {
 };
 const policy: MergePolicy = {
   mergeWindowMs: 10_000,
-  mergeDistance: 0.15,
-  overlapToleranceMs: 1_000,
   groupOf: (site, camera) => GROUPS[`${site}/${camera}`],
 };
 
-const box = (cx: number, cy: number, half = 0.05): [number, number, number, number] => [
-  cx - half,
-  cy - half,
-  cx + half,
-  cy + half,
-];
-
 const probe = (o: Partial<MergeProbe> = {}): MergeProbe => ({
+  id: 'evt_new_000001',
   site: 'hcmc-d1',
   camera: 'cam-01',
-  rule: 'red-light-main',
-  ruleType: 'red_light',
-  startTs: T0 + 3_000,
+  rule: 'no-stop-1',
+  ruleType: 'illegal_stop',
+  startTs: T0 + 40_000,
+  ts: T0 + 40_000,
   trackId: 8,
-  boxXyxyNorm: box(0.5, 0.6),
   ...o,
 });
 
-const cand = (o: Partial<MergeCandidate> = {}): MergeCandidate => ({
-  id: 'inc_aaaaaaaa',
+const linked = (o: Partial<LinkedEvent> = {}): LinkedEvent => ({
+  eventId: 'evt_root_00001',
+  incidentId: 'evt_root_00001',
   site: 'hcmc-d1',
   camera: 'cam-01',
-  rule: 'red-light-main',
+  rule: 'no-stop-1',
+  startTs: T0,
+  lastSeenTs: T0 + 10_000,
+  ...o,
+});
+
+const group = (o: Partial<GroupCandidate> = {}): GroupCandidate => ({
+  id: 'inc_north_0001',
+  site: 'hcmc-d1',
+  camera: 'cam-north',
   ruleType: 'red_light',
-  group: null,
+  group: 'junction-7',
   firstTs: T0,
   lastSeenTs: T0 + 2_000,
-  boxXyxyNorm: box(0.52, 0.61),
-  lastTrackId: 7,
   ...o,
 });
 
+const cont = { continues: 'evt_root_00001' };
+const east = { camera: 'cam-east', rule: 'east-red', ruleType: 'red_light' as const, startTs: T0 + 1_000 };
+
+type Row = [
+  string,
+  MergeProbe,
+  Links,
+  GroupCandidate[],
+  'new' | 'merge',
+  string | undefined,
+  'continuation' | 'camera-group' | undefined,
+  number | undefined,
+  boolean,
+];
+
 describe('decideMerge', () => {
-  it.each([
-    ['no candidates', probe(), [], 'new', undefined, undefined],
+  it.each<Row>([
+    ['nothing known: a new incident', probe(), {}, [], 'new', undefined, undefined, undefined, false],
     [
-      'tracker id switch: same camera and rule, 1 s later, nearby',
-      probe(),
-      [cand()],
+      'continuation of a stored event: joins its incident',
+      probe(cont),
+      { root: linked() },
+      [],
       'merge',
-      'inc_aaaaaaaa',
-      'track-switch',
+      'evt_root_00001',
+      'continuation',
+      30_000,
+      false,
     ],
     [
-      'same track fires again after its cooldown',
-      probe({ trackId: 7 }),
-      [cand()],
+      'the root sits in a group incident opened by another event: joins that incident',
+      probe(cont),
+      { root: linked({ incidentId: 'inc_group_0001' }) },
+      [],
       'merge',
-      'inc_aaaaaaaa',
-      'same-track',
+      'inc_group_0001',
+      'continuation',
+      30_000,
+      false,
     ],
     [
-      'event without a track id still merges by time and place',
-      probe({ trackId: undefined }),
-      [cand({ lastTrackId: null })],
-      'merge',
-      'inc_aaaaaaaa',
-      'track-switch',
-    ],
-    [
-      'exactly at the window edge merges',
-      probe({ startTs: T0 + 12_000 }),
-      [cand()],
-      'merge',
-      'inc_aaaaaaaa',
-      'track-switch',
-    ],
-    [
-      '1 ms past the window is a new incident',
-      probe({ startTs: T0 + 12_001 }),
-      [cand()],
+      'continuation naming an event of another camera: kept apart, refusal reported',
+      probe(cont),
+      { root: linked({ camera: 'cam-02' }) },
+      [],
       'new',
       undefined,
       undefined,
+      undefined,
+      true,
     ],
     [
-      'too far apart in the frame',
-      probe({ boxXyxyNorm: box(0.1, 0.1) }),
-      [cand()],
+      'continuation naming an event of another rule: kept apart',
+      probe(cont),
+      { root: linked({ rule: 'red-light' }) },
+      [],
       'new',
       undefined,
       undefined,
+      undefined,
+      true,
     ],
-    ['other rule on the same camera', probe({ rule: 'stop-line-2' }), [cand()], 'new', undefined, undefined],
-    ['other camera, no group', probe({ camera: 'cam-02' }), [cand()], 'new', undefined, undefined],
-    ['other site, same camera id', probe({ site: 'hue-c1' }), [cand()], 'new', undefined, undefined],
     [
-      'seen at the same time (2 s overlap): two objects, not a switch',
-      probe({ startTs: T0 + 1_000 }),
-      [cand({ lastSeenTs: T0 + 3_000 })],
+      'continuation naming an event of another site: kept apart',
+      probe(cont),
+      { root: linked({ site: 'hue-c1' }) },
+      [],
       'new',
       undefined,
       undefined,
+      undefined,
+      true,
     ],
     [
-      'small overlap within tolerance still a switch',
-      probe({ startTs: T0 + 1_500 }),
-      [cand({ lastSeenTs: T0 + 2_000 })],
+      'root not received yet, a sibling continuing it is: joins the sibling',
+      probe(cont),
+      {
+        sibling: linked({
+          eventId: 'evt_sib_000001',
+          incidentId: 'evt_sib_000001',
+          startTs: T0 + 20_000,
+          lastSeenTs: T0 + 30_000,
+        }),
+      },
+      [],
       'merge',
-      'inc_aaaaaaaa',
-      'track-switch',
+      'evt_sib_000001',
+      'continuation',
+      10_000,
+      false,
     ],
     [
-      'an older event replayed out of order does not join a later incident',
-      probe({ startTs: T0 - 5_000 }),
-      [cand({ firstTs: T0, lastSeenTs: T0 - 4_000 })],
+      'root not received yet and no sibling: a new incident (the root joins it when it arrives)',
+      probe(cont),
+      {},
+      [],
       'new',
       undefined,
       undefined,
+      undefined,
+      false,
     ],
     [
-      'closest of two candidates wins',
-      probe({ boxXyxyNorm: box(0.3, 0.6) }),
-      [
-        cand({ id: 'inc_far_away', boxXyxyNorm: box(0.42, 0.6) }),
-        cand({ id: 'inc_close_by', boxXyxyNorm: box(0.31, 0.6) }),
-      ],
+      'the root arrives after its continuation: joins the continuation',
+      probe({ id: 'evt_root_00001', startTs: T0, ts: T0 + 12_000, endTs: T0 + 10_000 }),
+      {
+        follower: linked({
+          eventId: 'evt_new_000001',
+          incidentId: 'evt_new_000001',
+          startTs: T0 + 40_000,
+          lastSeenTs: T0 + 50_000,
+        }),
+      },
+      [],
       'merge',
-      'inc_close_by',
-      'track-switch',
+      'evt_new_000001',
+      'continuation',
+      30_000,
+      false,
+    ],
+    [
+      'a follower on another camera names this event: kept apart',
+      probe({ id: 'evt_root_00001' }),
+      { follower: linked({ eventId: 'evt_new_000001', camera: 'cam-02' }) },
+      [],
+      'new',
+      undefined,
+      undefined,
+      undefined,
+      true,
+    ],
+    [
+      'an event continuing itself: ignored',
+      probe({ continues: 'evt_new_000001' }),
+      {},
+      [],
+      'new',
+      undefined,
+      undefined,
+      undefined,
+      true,
+    ],
+    [
+      // The issue-13 bug: the next car at the same stop line 3 s later carries no `continues`: never merged.
+      'same camera and rule, 3 s later, same place, no continues: a new incident',
+      probe({ ruleType: 'red_light', rule: 'red-light', startTs: T0 + 5_000 }),
+      {},
+      [group({ camera: 'cam-01', group: null })],
+      'new',
+      undefined,
+      undefined,
+      undefined,
+      false,
     ],
     [
       'grouped camera, same rule type, overlapping in time',
-      probe({ camera: 'cam-east', rule: 'east-red-light', boxXyxyNorm: box(0.9, 0.1), startTs: T0 + 1_000 }),
-      [cand({ camera: 'cam-north', group: 'junction-7' })],
+      probe(east),
+      {},
+      [group()],
       'merge',
-      'inc_aaaaaaaa',
+      'inc_north_0001',
       'camera-group',
+      -1_000,
+      false,
     ],
     [
       'grouped camera but another rule type',
-      probe({ camera: 'cam-east', ruleType: 'wrong_way', startTs: T0 + 1_000 }),
-      [cand({ camera: 'cam-north', group: 'junction-7' })],
+      probe({ ...east, ruleType: 'wrong_way' }),
+      {},
+      [group()],
       'new',
       undefined,
       undefined,
+      undefined,
+      false,
     ],
     [
-      'grouped camera too late',
-      probe({ camera: 'cam-east', startTs: T0 + 2_000 + 10_001 }),
-      [cand({ camera: 'cam-north', group: 'junction-7' })],
+      'grouped camera 1 ms past the window',
+      probe({ ...east, startTs: T0 + 2_000 + 10_001 }),
+      {},
+      [group()],
       'new',
       undefined,
       undefined,
+      undefined,
+      false,
     ],
     [
-      'camera in a group, candidate of another group',
-      probe({ camera: 'cam-east', startTs: T0 + 1_000 }),
-      [cand({ camera: 'cam-south', group: 'junction-9' })],
+      'grouped camera at the window edge',
+      probe({ ...east, startTs: T0 + 2_000 + 10_000 }),
+      {},
+      [group()],
+      'merge',
+      'inc_north_0001',
+      'camera-group',
+      10_000,
+      false,
+    ],
+    [
+      'candidate of another group',
+      probe(east),
+      {},
+      [group({ camera: 'cam-south', group: 'junction-9' })],
       'new',
       undefined,
       undefined,
+      undefined,
+      false,
     ],
     [
-      'same-camera switch is preferred over a grouped camera',
-      probe({ camera: 'cam-north', startTs: T0 + 2_500 }),
+      'a grouped camera never merges with itself by time',
+      probe({ ...east, camera: 'cam-north' }),
+      {},
+      [group()],
+      'new',
+      undefined,
+      undefined,
+      undefined,
+      false,
+    ],
+    [
+      'the closer of two group incidents wins',
+      probe({ ...east, startTs: T0 + 30_000 }),
+      {},
       [
-        cand({ id: 'inc_other_view', camera: 'cam-east', group: 'junction-7' }),
-        cand({ id: 'inc_same_view', camera: 'cam-north', group: 'junction-7' }),
+        group({ id: 'inc_early_0001', firstTs: T0, lastSeenTs: T0 + 21_000 }),
+        group({ id: 'inc_span_00001', firstTs: T0 + 25_000, lastSeenTs: T0 + 35_000 }),
       ],
       'merge',
-      'inc_same_view',
-      'track-switch',
+      'inc_span_00001',
+      'camera-group',
+      -5_000,
+      false,
     ],
-  ] as const)('%s', (_name, event, candidates, kind, incidentId, reasonKind) => {
-    const d = decideMerge(event, candidates, policy);
+    [
+      // The review e2e case: vehicles leave the queue 600 ms apart; the long incident of a car still in view
+      // covers the moment, but the other pole's fragment started with the incident 100 ms before it.
+      'start-to-start: the incident that started with it wins over one whose span merely covers it',
+      probe({ ...east, startTs: T0 + 5_100 }),
+      {},
+      [
+        group({ id: 'inc_long_00001', firstTs: T0, lastSeenTs: T0 + 9_000 }),
+        group({ id: 'inc_near_00001', firstTs: T0 + 5_000, lastSeenTs: T0 + 5_600 }),
+      ],
+      'merge',
+      'inc_near_00001',
+      'camera-group',
+      -500,
+      false,
+    ],
+    [
+      'two group incidents started within 250 ms of each other around it: ambiguous, joins neither',
+      probe({ ...east, startTs: T0 + 400 }),
+      {},
+      [
+        group({ id: 'inc_first_0001', firstTs: T0, lastSeenTs: T0 + 2_000 }),
+        group({ id: 'inc_secnd_0001', firstTs: T0 + 600, lastSeenTs: T0 + 2_600 }),
+      ],
+      'new',
+      undefined,
+      undefined,
+      undefined,
+      false,
+    ],
+    [
+      'two group incidents, one clearly nearer (250 ms apart in rank): joins the nearer',
+      probe({ ...east, startTs: T0 + 175 }),
+      {},
+      [
+        group({ id: 'inc_first_0001', firstTs: T0, lastSeenTs: T0 + 2_000 }),
+        group({ id: 'inc_secnd_0001', firstTs: T0 + 600, lastSeenTs: T0 + 2_600 }),
+      ],
+      'merge',
+      'inc_first_0001',
+      'camera-group',
+      -1_825,
+      false,
+    ],
+    [
+      'a stated continuation wins over a group incident',
+      probe({ ...east, ...cont }),
+      { root: linked({ camera: 'cam-east', rule: 'east-red', incidentId: 'inc_east_00001' }) },
+      [group()],
+      'merge',
+      'inc_east_00001',
+      'continuation',
+      undefined,
+      false,
+    ],
+    [
+      'a refused continuation still joins its group incident',
+      probe({ ...east, ...cont }),
+      { root: linked({ camera: 'cam-02' }) },
+      [group()],
+      'merge',
+      'inc_north_0001',
+      'camera-group',
+      -1_000,
+      false,
+    ],
+  ])('%s', (_name, event, links, candidates, kind, incidentId, reasonKind, gapMs, refused) => {
+    const d = decideMerge(event, links, candidates, policy);
     expect(d.kind).toBe(kind);
     if (d.kind === 'merge') {
       expect(d.incidentId).toBe(incidentId);
       expect(d.reason.kind).toBe(reasonKind);
-      expect(d.reason.gapMs).toBe(event.startTs - candidates.find((c) => c.id === incidentId)!.lastSeenTs);
-      expect(d.reason.text.length).toBeGreaterThan(10);
+      if (gapMs !== undefined) expect(d.reason.gapMs).toBe(gapMs);
+      expect(d.reason.text).toContain(reasonKind === 'continuation' ? event.id : event.camera);
+    } else {
+      expect(d.refused !== undefined).toBe(refused);
+      if (d.refused) expect(d.refused.text).toMatch(/kept apart|ignored/);
     }
   });
 
-  it('records the distance of a same-camera merge and none for a group merge', () => {
-    const same = decideMerge(probe(), [cand()], policy);
-    expect(same.kind === 'merge' && same.reason.distance).toBeCloseTo(Math.hypot(0.02, 0.01), 4);
-    const group = decideMerge(
-      probe({ camera: 'cam-east', startTs: T0 + 1_000 }),
-      [cand({ camera: 'cam-north', group: 'junction-7' })],
-      policy,
+  it('reasons name both events and the camera/rule, for a reviewer', () => {
+    const d = decideMerge(probe(cont), { root: linked() }, [], policy);
+    expect(d.kind === 'merge' && d.reason.text).toBe(
+      'the edge states event evt_new_000001 (track 8) continues event evt_root_00001 on hcmc-d1/cam-01/no-stop-1, ' +
+        '30000 ms after it was last seen',
     );
-    expect(group.kind === 'merge' && group.reason.distance).toBeNull();
-  });
-});
-
-describe('boxCentreDistance', () => {
-  it.each([
-    [[0, 0, 0, 0], [0, 0, 0, 0], 0],
-    [[0, 0, 0.2, 0.2], [0.3, 0.4, 0.5, 0.6], Math.hypot(0.3, 0.4)],
-    [[0, 0, 1, 1], [0.4, 0.4, 0.6, 0.6], 0],
-  ])('%j to %j', (a, b, d) => {
-    expect(boxCentreDistance(a, b)).toBeCloseTo(d, 9);
-  });
-});
-
-describe('concurrentFragments', () => {
-  const frag = (o: Partial<Fragment>): Fragment => ({
-    eventId: 'evt_b',
-    camera: 'cam-01',
-    rule: 'red-light-main',
-    startTs: T0 + 2_000,
-    mergeKind: 'track-switch',
-    ...o,
-  });
-  const seen = (o: Partial<Sighting> = {}): Sighting => ({
-    eventId: 'evt_a',
-    camera: 'cam-01',
-    rule: 'red-light-main',
-    startTs: T0,
-    seenTs: T0 + 3_500,
-    ...o,
-  });
-  it.each([
-    ['no other fragments', seen(), [], []],
-    ['older track still seen 1.5 s after the newer one started: split', seen(), [frag({})], ['evt_b']],
-    ['overlap within tolerance: keep', seen({ seenTs: T0 + 3_000 }), [frag({})], []],
-    ['sighting before the newer one started: keep', seen({ seenTs: T0 + 1_900 }), [frag({})], []],
-    [
-      'the opening fragment is never split',
-      seen({ eventId: 'evt_b', startTs: T0 + 2_000 }),
-      [frag({ eventId: 'evt_a', startTs: T0, mergeKind: null })],
-      [],
-    ],
-    [
-      'camera-group fragments overlap by nature',
-      seen(),
-      [frag({ mergeKind: 'camera-group', camera: 'cam-02' })],
-      [],
-    ],
-    ['same-track re-fire overlapping: split', seen(), [frag({ mergeKind: 'same-track' })], ['evt_b']],
-    ['a fragment of another rule is not compared', seen(), [frag({ rule: 'other' })], []],
-    [
-      'a fragment that started before the sighted event is not its continuation',
-      seen({ startTs: T0 + 2_500 }),
-      [frag({})],
-      [],
-    ],
-    [
-      'only the overlapping one of two',
-      seen({ seenTs: T0 + 4_200 }),
-      [frag({ eventId: 'evt_b', startTs: T0 + 2_000 }), frag({ eventId: 'evt_c', startTs: T0 + 3_900 })],
-      ['evt_b'],
-    ],
-  ] as const)('%s', (_name, sighting, fragments, expected) => {
-    expect(concurrentFragments(sighting, fragments, 1_000)).toEqual(expected);
+    const r = decideMerge(probe(cont), { root: linked({ camera: 'cam-02' }) }, [], policy);
+    expect(r.kind === 'new' && r.refused?.text).toBe(
+      'event evt_new_000001 (hcmc-d1/cam-01/no-stop-1) states it continues event evt_root_00001, which is on ' +
+        'hcmc-d1/cam-02/no-stop-1; site, camera or rule differ, so it was kept apart',
+    );
   });
 });

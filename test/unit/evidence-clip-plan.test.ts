@@ -12,6 +12,7 @@ const ring = [
   seg('d', 16_000, 18_000),
   seg('e', 18_000, 20_000),
 ];
+const SEG_START = Object.fromEntries(ring.map((s) => [s.file, s.startMs])) as Record<string, number>;
 
 describe('planClip', () => {
   it.each<[string, TimedSegment[], number, number, number, ClipPlan | undefined]>([
@@ -24,7 +25,14 @@ describe('planClip', () => {
       13_000,
       17_000,
       250,
-      { files: ['b', 'c', 'd'], seekS: 0.75, durationS: 4.25, missingStartMs: 0, missingEndMs: 0 },
+      {
+        files: ['b', 'c', 'd'],
+        firstStartMs: SEG_START.b!,
+        seekS: 0.75,
+        durationS: 4.25,
+        missingStartMs: 0,
+        missingEndMs: 0,
+      },
     ],
     [
       'no lead',
@@ -32,7 +40,14 @@ describe('planClip', () => {
       13_000,
       17_000,
       0,
-      { files: ['b', 'c', 'd'], seekS: 1, durationS: 4, missingStartMs: 0, missingEndMs: 0 },
+      {
+        files: ['b', 'c', 'd'],
+        firstStartMs: SEG_START.b!,
+        seekS: 1,
+        durationS: 4,
+        missingStartMs: 0,
+        missingEndMs: 0,
+      },
     ],
     [
       'pre-roll older than the ring: starts at the oldest segment, reports the gap',
@@ -40,7 +55,14 @@ describe('planClip', () => {
       8_000,
       13_000,
       250,
-      { files: ['a', 'b'], seekS: 0, durationS: 3, missingStartMs: 2000, missingEndMs: 0 },
+      {
+        files: ['a', 'b'],
+        firstStartMs: SEG_START.a!,
+        seekS: 0,
+        durationS: 3,
+        missingStartMs: 2000,
+        missingEndMs: 0,
+      },
     ],
     [
       'post-roll not recorded yet: ends at the newest segment, reports the gap',
@@ -48,7 +70,14 @@ describe('planClip', () => {
       17_000,
       23_000,
       0,
-      { files: ['d', 'e'], seekS: 1, durationS: 3, missingStartMs: 0, missingEndMs: 3000 },
+      {
+        files: ['d', 'e'],
+        firstStartMs: SEG_START.d!,
+        seekS: 1,
+        durationS: 3,
+        missingStartMs: 0,
+        missingEndMs: 3000,
+      },
     ],
     [
       'lead time crosses into the previous segment',
@@ -56,7 +85,14 @@ describe('planClip', () => {
       12_100,
       13_000,
       250,
-      { files: ['a', 'b'], seekS: 1.85, durationS: 1.15, missingStartMs: 0, missingEndMs: 0 },
+      {
+        files: ['a', 'b'],
+        firstStartMs: SEG_START.a!,
+        seekS: 1.85,
+        durationS: 1.15,
+        missingStartMs: 0,
+        missingEndMs: 0,
+      },
     ],
     [
       'input order does not matter',
@@ -64,7 +100,14 @@ describe('planClip', () => {
       15_000,
       16_500,
       0,
-      { files: ['c', 'd'], seekS: 1, durationS: 1.5, missingStartMs: 0, missingEndMs: 0 },
+      {
+        files: ['c', 'd'],
+        firstStartMs: SEG_START.c!,
+        seekS: 1,
+        durationS: 1.5,
+        missingStartMs: 0,
+        missingEndMs: 0,
+      },
     ],
     [
       'a restart gap splits the ring: the run holding more of the window wins',
@@ -72,7 +115,7 @@ describe('planClip', () => {
       1000,
       10_000,
       0,
-      { files: ['x', 'y'], seekS: 1, durationS: 3, missingStartMs: 0, missingEndMs: 6000 },
+      { files: ['x', 'y'], firstStartMs: 0, seekS: 1, durationS: 3, missingStartMs: 0, missingEndMs: 6000 },
     ],
   ])('%s', (_name, segments, fromMs, toMs, leadMs, expected) => {
     expect(planClip(segments, fromMs, toMs, leadMs)).toEqual(expected);

@@ -4,15 +4,34 @@ import { planEvidenceRetention, type RetentionItem } from '../../central/evidenc
 
 const DAY = 24 * 3600 * 1000;
 const NOW = 100 * DAY;
-const item = (id: string, bytes: number, ageDays: number): RetentionItem => ({
+const item = (id: string, bytes: number, ageDays: number, held = false): RetentionItem => ({
   id,
   bytes,
   createdAt: NOW - ageDays * DAY,
+  ...(held ? { held } : {}),
 });
 
 describe('planEvidenceRetention', () => {
   it.each<[string, RetentionItem[], { retentionDays: number; maxBytes: number }, string[]]>([
     ['nothing stored', [], { retentionDays: 30, maxBytes: 100 }, []],
+    [
+      "over size: a confirmed incident's evidence is skipped, the next oldest goes",
+      [item('held', 40, 3, true), item('a', 40, 2), item('b', 40, 1)],
+      { retentionDays: 0, maxBytes: 80 },
+      ['a'],
+    ],
+    [
+      'held files alone over the limit stay (the disk is sized for them)',
+      [item('h1', 60, 3, true), item('h2', 60, 2, true)],
+      { retentionDays: 0, maxBytes: 80 },
+      [],
+    ],
+    [
+      'held until its own retention: expired held evidence goes',
+      [item('h-old', 10, 31, true), item('h-new', 10, 29, true)],
+      { retentionDays: 30, maxBytes: 0 },
+      ['h-old'],
+    ],
     ['keep forever, no size limit', [item('a', 1e9, 400)], { retentionDays: 0, maxBytes: 0 }, []],
     [
       'older than the retention goes',

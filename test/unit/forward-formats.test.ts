@@ -91,8 +91,16 @@ function message(kind: MessageKind, i: Incident, withLocation = true, seq = 1): 
         Object.entries(i.evidence ?? {}).map(([k, v]) => [k, `${base}/api/evidence/${v}`]),
       ),
     },
+    // The snapshot is stored; the clip is still uploading (no size or digest yet).
+    evidenceFiles: i.evidence?.snapshot ? { snapshot: SNAPSHOT_FILE } : {},
   };
 }
+
+const SNAPSHOT_FILE = {
+  bytes: 48_213,
+  sha256: 'a'.repeat(64),
+  sha1: '2fd4e1c67a2d28fced849ee1bb76e7391b93eb12',
+};
 
 const KINDS: MessageKind[] = ['alert', 'update', 'cancel'];
 const LABEL_BY_RULE: Record<string, string[]> = {
@@ -277,5 +285,29 @@ describe('Forwarder contract (every format)', () => {
     expect(body.references).toEqual(['fwd.evt_0123456789abcdef.1', 'fwd.evt_0123456789abcdef.2']);
     expect(body.incident.id).toBe('evt_0123456789abcdef');
     expect(body.review.verdict).toBe('rejected');
+  });
+});
+
+describe('evidence size and digest in the alerts', () => {
+  const m = message('alert', incident());
+  it('CAP resource: size and SHA-1 digest as CAP 1.2 §3.2.3 orders them, only for stored files', () => {
+    const xml = cap.render(m).body;
+    const res = (kind: string, field: string) =>
+      xpathString(
+        xml,
+        `//*[local-name()='resource'][*[local-name()='uri'][contains(., '${kind}')]]/*[local-name()='${field}']`,
+      );
+    expect(res('ev_snapshot', 'size')).toBe('48213');
+    expect(res('ev_snapshot', 'digest')).toBe(SNAPSHOT_FILE.sha1);
+    expect(res('ev_clip', 'size')).toBe('');
+    expect(res('ev_clip', 'digest')).toBe('');
+    expect(validateCap([xml])[0]!.ok).toBe(true);
+  });
+  it('webhook and NGSI-LD carry the sha256', () => {
+    const hook = JSON.parse(webhook.render(m).body);
+    expect(hook.evidenceFiles).toEqual({ snapshot: SNAPSHOT_FILE });
+    const [entity] = JSON.parse(ngsi.render(m).body);
+    expect(entity.data.value.evidenceSha256).toEqual({ snapshot: SNAPSHOT_FILE.sha256 });
+    expect(fiwareAlertValidator()(entity)).toEqual([]);
   });
 });

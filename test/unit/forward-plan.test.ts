@@ -1,5 +1,6 @@
 // Which message an incident change or a verdict produces, per policy and what was already sent.
 import { describe, expect, it } from 'vitest';
+import { findCamera } from '../../central/forward/camera-lookup.ts';
 import {
   type ForwardState,
   incidentFingerprint,
@@ -145,5 +146,24 @@ describe('incidentFingerprint', () => {
     ['status differs', OPEN, { ...OPEN, status: 'confirmed' }, false],
   ])('%s', (_name, a, b, same) => {
     expect(incidentFingerprint(a) === incidentFingerprint(b)).toBe(same);
+  });
+});
+
+describe('findCamera: by site and camera, never by camera id alone', () => {
+  const cams = [
+    { site: 'site-a', id: 'cam-1', name: 'A one', location: { lat: 10, lon: 106 } },
+    { site: 'site-b', id: 'cam-2', name: 'B two' },
+  ];
+  it.each([
+    ['site-a', 'cam-1', 'A one'],
+    ['site-b', 'cam-2', 'B two'],
+    ['site-q', 'cam-1', undefined], // another site's cam-1: no name or position of site-a's
+    ['site-a', 'cam-2', undefined],
+    ['', '', undefined],
+  ])('%s/%s -> %s', (site, camera, name) => {
+    expect(findCamera(cams, site, camera)?.name).toBe(name);
+  });
+  it('an empty inventory knows no camera', () => {
+    expect(findCamera([], 'site-a', 'cam-1')).toBeUndefined();
   });
 });

@@ -2,6 +2,34 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, type FailureKind, formatReason } from '../../edge/ingest/failure-reason.ts';
 
+describe('classifyFailure for an RTSP camera', () => {
+  it.each<[string, string[], FailureKind, string]>([
+    [
+      'a port that accepts and never answers RTSP',
+      ['pipe:4: Invalid data found when processing input'],
+      'unreachable',
+      'gave no RTSP answer within the timeout (pipe:4: Invalid data found when processing input)',
+    ],
+    [
+      'a real RTSP error still wins',
+      ['rtsp: method DESCRIBE failed: 401 Unauthorized', 'pipe:4: Invalid data found when processing input'],
+      'unauthorised',
+      'rtsp: method DESCRIBE failed: 401 Unauthorized',
+    ],
+    [
+      'a codec problem after DESCRIBE stays a codec problem',
+      ['Could not find codec parameters for stream 0 (Video: none): unknown codec'],
+      'unsupported codec',
+      'Could not find codec parameters',
+    ],
+    ['nothing at all', [], 'ffmpeg error', 'ffmpeg exited'],
+  ])('%s', (_n, lines, kind, detail) => {
+    const r = classifyFailure(lines, undefined, { rtsp: true });
+    expect(r.kind).toBe(kind);
+    expect(r.detail).toContain(detail);
+  });
+});
+
 describe('classifyFailure', () => {
   it.each<[string, string[], FailureKind]>([
     ['RTSP 401', ['rtsp: method DESCRIBE failed: 401 Unauthorized'], 'unauthorised'],

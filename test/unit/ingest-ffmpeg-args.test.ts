@@ -174,3 +174,74 @@ describe('skipLoopFilter', () => {
     }
   });
 });
+
+describe('skipFrames and the analysis substream', () => {
+  const ring = { pattern: '/r/%06d.ts', segmentS: 2, codec: 'h264' };
+  const base = {
+    transport: 'tcp' as const,
+    realtime: true,
+    loop: false,
+    spec: spec('letterbox-topleft'),
+    fps: 5,
+  };
+  /** Per input, in order: its URL and the decoder flags before its -i. */
+  const inputs = (args: string[]) => {
+    const out: { input: string; skip: string | undefined; loopFilter: boolean; re: boolean }[] = [];
+    let from = 0;
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] !== '-i') continue;
+      const before = args.slice(from, i);
+      const s = before.indexOf('-skip_frame');
+      out.push({
+        input: args[i + 1]!,
+        skip: s >= 0 ? before[s + 1] : undefined,
+        loopFilter: before.includes('-skip_loop_filter'),
+        re: before.includes('-re'),
+      });
+      from = i + 2;
+    }
+    return out;
+  };
+  const maps = (args: string[]) => args.flatMap((a, i) => (a === '-map' ? [args[i + 1]] : []));
+  it.each([
+    [
+      'none: no -skip_frame',
+      { source: file, skipFrames: 'none' as const },
+      [{ input: file.input, skip: undefined }],
+      ['0:v:0'],
+    ],
+    [
+      'bidir',
+      { source: file, skipFrames: 'bidir' as const },
+      [{ input: file.input, skip: 'bidir' }],
+      ['0:v:0'],
+    ],
+    [
+      'nokey with the ring: the ring still copies input 0',
+      { source: file, skipFrames: 'nokey' as const, ring },
+      [{ input: file.input, skip: 'nokey' }],
+      ['0:v:0', '0:v:0'],
+    ],
+    [
+      'substream without ring: only the substream is opened',
+      { source: rtsp, analysisSource: file, skipFrames: 'bidir' as const },
+      [{ input: file.input, skip: 'bidir' }],
+      ['0:v:0'],
+    ],
+    [
+      'substream with ring: decoder flags on the substream only, ring maps the main stream',
+      { source: rtsp, analysisSource: file, skipFrames: 'nokey' as const, skipLoopFilter: true, ring },
+      [
+        { input: file.input, skip: 'nokey', loopFilter: true, re: true },
+        { input: rtsp.input, skip: undefined, loopFilter: false, re: false },
+      ],
+      ['0:v:0', '1:v:0'],
+    ],
+  ])('%s', (_name, o, expectedInputs, expectedMaps) => {
+    const args = ffmpegArgs({ ...base, ...o });
+    const got = inputs(args);
+    expect(got).toHaveLength(expectedInputs.length);
+    for (const [i, e] of expectedInputs.entries()) expect(got[i]).toMatchObject(e);
+    expect(maps(args)).toEqual(expectedMaps);
+  });
+});

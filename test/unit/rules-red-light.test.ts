@@ -9,6 +9,7 @@ import {
   type RedLightRuleConfig,
   sideOfPolyline,
 } from '../../edge/rules/red-light.ts';
+import { waitsBehindLine } from '../../edge/rules/waits-behind-line.ts';
 import type { Track } from '../../edge/track/track.ts';
 
 const T0 = Date.parse('2026-11-23T03:00:00Z'); // 10:00 in Ho Chi Minh City
@@ -37,6 +38,7 @@ function rule(over: Partial<RedLightRuleConfig> = {}): RedLightRuleConfig {
     line: 'stop',
     approachPoint: [0.5, 0.9],
     debounceFrames: 2,
+    waitBehindBoxHeights: 0.5,
     exemptZones: [],
     graceS: 0,
     cooldownS: 30,
@@ -46,11 +48,12 @@ function rule(over: Partial<RedLightRuleConfig> = {}): RedLightRuleConfig {
   };
 }
 
-/** One frame of a track: its anchor, whether confirmed, its id. */
+/** One frame of a track: its anchor, its box height (default 0.15), whether confirmed, its id. */
 interface Pos {
   id?: number;
   x?: number;
   y: number;
+  h?: number;
   confirmed?: boolean;
 }
 
@@ -69,7 +72,7 @@ function run(
   const paths = new Map<number, Track['path']>();
   return frames.flatMap((positions, i) => {
     const tsMs = T0 + i * 200;
-    const tracks: Track[] = positions.map(({ id = 1, x = 0.5, y, confirmed = true }) => {
+    const tracks: Track[] = positions.map(({ id = 1, x = 0.5, y, h = 0.15, confirmed = true }) => {
       const path = paths.get(id) ?? [];
       path.push({ tsMs, x, y });
       paths.set(id, path);
@@ -78,7 +81,7 @@ function run(
         classId: 2,
         label: 'car',
         score: 0.8,
-        boxXyxyNorm: [x - 0.05, y - 0.15, x + 0.05, y],
+        boxXyxyNorm: [x - 0.05, y - h, x + 0.05, y],
         confirmed,
         hits: i + 1,
         firstSeenTs: T0,
@@ -197,6 +200,150 @@ describe('red_light through the rules engine', () => {
   ] as [string, Pos[][], SignalState | SignalState[], string[]][])('%s', (_n, frames, signal, expected) => {
     expect(phases(run(rule(), frames, signal))).toEqual(expected);
   });
+});
+
+// With the default waitBehindBoxHeights 0.5 and the fixture's box height 0.15, a vehicle waits behind the stop line
+// (y = 0.6) when its anchor is at y >= 0.675; between 0.6 and 0.675 it stands on the line (front over the paint).
+describe('red_light: a crossing counts only after the vehicle was seen waiting behind the line', () => {
+  const hold = (n: number, y: number, h?: number) => repeat(n, [{ y, h }]);
+  it.each([
+    ['straddling the line at first sight, standing: nothing', hold(30, 0.64), 'red', []],
+    [
+      'straddling the line at first sight, then driving off across it: nothing',
+      [...hold(10, 0.64), ...ys(0.62, 0.58, 0.52, 0.46, 0.4)],
+      'red',
+      [],
+    ],
+    [
+      'straddling just inside the margin (0.49 box heights behind): nothing',
+      [...hold(10, 0.6735), ...ys(0.62, 0.58, 0.52, 0.46)],
+      'red',
+      [],
+    ],
+    [
+      'queued at exactly the margin (0.5 box heights behind), then crossing: fires',
+      [...hold(10, 0.675), ...ys(0.62, 0.58, 0.52, 0.46)],
+      'red',
+      ['start:1', 'end:1'],
+    ],
+    [
+      'queued well behind the line, then crossing: fires',
+      [...hold(10, 0.8), ...ys(0.72, 0.64, 0.58, 0.52)],
+      'red',
+      ['start:1', 'end:1'],
+    ],
+    [
+      'queued behind, creeps onto the line while red, waits there, then goes while still red: fires',
+      [...hold(5, 0.8), ...hold(15, 0.63), ...ys(0.58, 0.52)],
+      'red',
+      ['start:1', 'end:1'],
+    ],
+    [
+      'seen waiting for only one frame before reaching the line: nothing',
+      [...hold(1, 0.8), ...ys(0.66, 0.63, 0.58, 0.52)],
+      'red',
+      [],
+    ],
+    [
+      'jitter across the margin, never two waiting frames in a row: nothing',
+      [...repeat(6, [[{ y: 0.68 }], [{ y: 0.67 }]]).flat(), ...ys(0.62, 0.58, 0.52)],
+      'red',
+      [],
+    ],
+    [
+      'two waiting frames in a row, then jitter across the margin before going: fires',
+      [...hold(2, 0.68), ...repeat(6, [[{ y: 0.67 }], [{ y: 0.68 }]]).flat(), ...ys(0.62, 0.58, 0.52)],
+      'red',
+      ['start:1', 'end:1'],
+    ],
+    [
+      'a degenerate box (zero height) far behind the line never counts as waiting',
+      [...hold(10, 0.85, 0), ...ys(0.58, 0.52)].map((f) => f.map((p) => ({ ...p, h: 0 }))),
+      'red',
+      [],
+    ],
+    [
+      'an inverted box (negative height) never counts as waiting',
+      [...hold(10, 0.85, -0.15), ...ys(0.58, 0.52)].map((f) => f.map((p) => ({ ...p, h: -0.15 }))),
+      'red',
+      [],
+    ],
+    [
+      'a NaN box never counts as waiting',
+      [...hold(10, 0.85), ...ys(0.58, 0.52)].map((f) => f.map((p) => ({ ...p, h: Number.NaN }))),
+      'red',
+      [],
+    ],
+    [
+      'confirmed late, near the line: its unconfirmed frames waiting behind it count (path): fires',
+      [...[0.85, 0.8, 0.75].map((y) => [{ y, confirmed: false }]), ...ys(0.64, 0.58, 0.52)],
+      'red',
+      ['start:1', 'end:1'],
+    ],
+    [
+      'confirmed only after it crossed: nothing (a crossing before the rule saw the track is not judged)',
+      [...[0.85, 0.8, 0.58].map((y) => [{ y, confirmed: false }]), ...ys(0.52, 0.46, 0.4)],
+      'red',
+      [],
+    ],
+    [
+      'left its place behind the line on amber, anchor crossed on red: nothing (committed on amber)',
+      ys(0.8, 0.8, 0.66, 0.64, 0.62, 0.58, 0.52),
+      ['green', 'green', 'amber', 'amber', 'amber', 'red', 'red'],
+      [],
+    ],
+    [
+      'left its place on red, waited on the line until green, then crossed: nothing (not a red-light run)',
+      [...hold(3, 0.8), ...hold(5, 0.63), ...ys(0.58, 0.52)],
+      ['red', 'red', 'red', 'red', 'red', 'red', 'red', 'green', 'green', 'green'],
+      [],
+    ],
+    [
+      'waited behind on green, left on red: fires',
+      ys(0.8, 0.8, 0.8, 0.66, 0.62, 0.58, 0.52),
+      ['green', 'green', 'amber', 'red', 'red', 'red', 'red'],
+      ['start:1', 'end:1'],
+    ],
+  ] as [string, Pos[][], SignalState | SignalState[], string[]][])('%s', (_n, frames, signal, expected) => {
+    expect(phases(run(rule(), frames, signal))).toEqual(expected);
+  });
+
+  it('a short vehicle and a long one with their anchors equally far behind: only the short one waits', () => {
+    // Both anchors 0.05 behind the line: a motorbike's box (0.08 high) is wholly behind it, a bus's (0.3) is not.
+    const frames = [
+      ...repeat(5, [
+        { id: 1, x: 0.3, y: 0.65, h: 0.08 },
+        { id: 2, x: 0.7, y: 0.65, h: 0.3 },
+      ]),
+      ...[0.58, 0.52, 0.46].map((y) => [
+        { id: 1, x: 0.3, y, h: 0.08 },
+        { id: 2, x: 0.7, y, h: 0.3 },
+      ]),
+    ];
+    expect(phases(run(rule(), frames, 'red'))).toEqual(['start:1', 'end:1']);
+  });
+
+  it.each([
+    // The bus above, anchor 0.05 behind: waits when the share of its height taken as its length is small.
+    [0, ['start:1', 'end:1']],
+    [0.16, ['start:1', 'end:1']],
+    [0.17, []],
+    [0.5, []],
+  ] as [number, string[]][])('waitBehindBoxHeights %s for a bus 0.05 behind the line', (w, expected) => {
+    const frames = [
+      ...repeat(5, [{ y: 0.65, h: 0.3 }]),
+      ...ys(0.58, 0.52, 0.46).map((f) => [{ ...f[0]!, h: 0.3 }]),
+    ];
+    expect(phases(run(rule({ waitBehindBoxHeights: w }), frames, 'red'))).toEqual(expected);
+  });
+
+  it.each([
+    ['debounce 3: three waiting frames arm', 3, 3, ['start:1', 'end:1']],
+    ['debounce 3: two waiting frames do not', 3, 2, []],
+  ] as [string, number, number, string[]][])('%s', (_n, debounceFrames, waiting, expected) => {
+    const frames = [...hold(waiting, 0.8), ...ys(0.64, 0.58, 0.52, 0.46)];
+    expect(phases(run(rule({ debounceFrames }), frames, 'red'))).toEqual(expected);
+  });
 
   it.each([
     ['in the free-turn lane: exempt', 0.9, []],
@@ -285,6 +432,148 @@ describe('red_light geometry helpers', () => {
   ] as [string, Point, number][])('sideOfPolyline: %s', (_n, p, expected) => {
     // y is down: "below" in the picture is the positive cross-product side of a left-to-right line.
     expect(sideOfPolyline(poly, p)).toBe(expected);
+  });
+
+  // A line across the picture at y = 0.6 (traffic up or down the frame) and one down it at x = 0.5 (sideways).
+  const across: Point[] = [
+    [0, 0.6],
+    [1, 0.6],
+  ];
+  const down: Point[] = [
+    [0.5, 0],
+    [0.5, 1],
+  ];
+  it.each([
+    [
+      'leaving up the frame: anchor 0.1 behind, box 0.15 high, half of it taken as length',
+      across,
+      [0.5, 0.9],
+      [0.5, 0.7],
+      0.1,
+      0.15,
+      0.5,
+      true,
+    ],
+    [
+      'leaving up the frame: anchor 0.06 behind is on the line for that box',
+      across,
+      [0.5, 0.9],
+      [0.5, 0.66],
+      0.1,
+      0.15,
+      0.5,
+      false,
+    ],
+    [
+      'leaving up the frame: the same anchor waits for a box half as high',
+      across,
+      [0.5, 0.9],
+      [0.5, 0.66],
+      0.1,
+      0.075,
+      0.5,
+      true,
+    ],
+    [
+      'leaving up the frame, share 0: any anchor behind the line waits',
+      across,
+      [0.5, 0.9],
+      [0.5, 0.601],
+      0.1,
+      0.15,
+      0,
+      true,
+    ],
+    ['anchor exactly on the line never waits', across, [0.5, 0.9], [0.5, 0.6], 0.1, 0.15, 0, false],
+    ['anchor past the line never waits', across, [0.5, 0.9], [0.5, 0.5], 0.1, 0.15, 0.5, false],
+    [
+      'coming down the frame: the anchor is the front, just behind the line waits',
+      across,
+      [0.5, 0.1],
+      [0.5, 0.59],
+      0.1,
+      0.3,
+      0.5,
+      true,
+    ],
+    ['coming down the frame: past the line does not', across, [0.5, 0.1], [0.5, 0.61], 0.1, 0.3, 0.5, false],
+    [
+      'sideways: half the box width must be behind (0.1 < 0.15)',
+      down,
+      [0.1, 0.5],
+      [0.4, 0.5],
+      0.3,
+      0.2,
+      0.5,
+      false,
+    ],
+    [
+      'sideways: half the box width behind (0.2 >= 0.15) waits',
+      down,
+      [0.1, 0.5],
+      [0.3, 0.5],
+      0.3,
+      0.2,
+      0.5,
+      true,
+    ],
+    ['zero-height box', across, [0.5, 0.9], [0.5, 0.9], 0.1, 0, 0.5, false],
+    ['zero-width box', across, [0.5, 0.9], [0.5, 0.9], 0, 0.15, 0.5, false],
+    ['NaN box height', across, [0.5, 0.9], [0.5, 0.9], 0.1, Number.NaN, 0.5, false],
+    ['infinite box height', across, [0.5, 0.9], [0.5, 0.9], 0.1, Number.POSITIVE_INFINITY, 0.5, false],
+    ['a line of one point', [[0, 0.6]] as Point[], [0.5, 0.9], [0.5, 0.9], 0.1, 0.15, 0.5, false],
+    [
+      'a line whose only segment has no length',
+      [
+        [0.5, 0.6],
+        [0.5, 0.6],
+      ] as Point[],
+      [0.5, 0.9],
+      [0.5, 0.9],
+      0.1,
+      0.15,
+      0.5,
+      false,
+    ],
+  ] as [
+    string,
+    Point[],
+    Point,
+    Point,
+    number,
+    number,
+    number,
+    boolean,
+  ][])('waitsBehindLine: %s', (_n, line, approach, anchor, w, h, share, expected) => {
+    const sign = sideOfPolyline(line, approach) || 1;
+    expect(waitsBehindLine(line, sign, anchor, w, h, share)).toBe(expected);
+  });
+
+  it.each([
+    ['a 16:9 frame squeezed to 4:3 (x * 0.75)', 0.75, 1],
+    ['a frame twice as tall (y * 0.5)', 1, 0.5],
+  ] as [
+    string,
+    number,
+    number,
+  ][])('waitsBehindLine is the same after %s (normalised coordinates)', (_n, sx, sy) => {
+    const sloped: Point[] = [
+      [0.1, 0.55],
+      [0.9, 0.7],
+    ];
+    const scale = (p: Point): Point => [p[0] * sx, p[1] * sy];
+    const sign = sideOfPolyline(sloped, [0.5, 0.95]);
+    const answers = new Set<boolean>();
+    for (let i = 0; i <= 40; i++) {
+      const anchor: Point = [0.2 + i * 0.015, 0.6 + i * 0.004];
+      for (const h of [0.05, 0.1, 0.2, 0.4]) {
+        const a = waitsBehindLine(sloped, sign, anchor, 0.1, h, 0.5);
+        const b = waitsBehindLine(sloped.map(scale), sign, scale(anchor), 0.1 * sx, h * sy, 0.5);
+        expect(b).toBe(a);
+        answers.add(a);
+      }
+    }
+    expect([...answers].sort()).toEqual([false, true]); // the sweep covers both answers
   });
 
   it.each([

@@ -76,6 +76,45 @@ describe('MQTT signal source state', () => {
     const src = new MqttSignalSource(cfg, () => 0);
     const parsed = ['red', 'x', '{"state":', 'green'].map((p) => src.receive(p));
     expect(parsed).toEqual([true, false, false, true]);
-    expect(src.counters).toEqual({ messages: 4, unparseable: 2 });
+    expect(src.counters).toEqual({ messages: 4, unparseable: 2, outOfTime: 0 });
+  });
+});
+
+describe('MQTT signal timestamps, bounded at the edge', () => {
+  const NOW = Date.parse('2026-12-01T08:00:00Z');
+  const cfg: MqttSignalConfig = {
+    source: 'mqtt',
+    topic: 'junction/1/signal',
+    payloadField: 'state',
+    staleAfterS: 5,
+  };
+  const msg = (ts: unknown) => JSON.stringify({ state: 'red', ts });
+
+  it.each([
+    ['no timestamp: taken as it arrives', '{"state":"red"}', 'red'],
+    ['now, in ms', msg(NOW), 'red'],
+    ['now, in seconds', msg(NOW / 1000), 'red'],
+    ['now, ISO 8601', msg(new Date(NOW).toISOString()), 'red'],
+    ['1.9 s ahead (within the 2 s skew)', msg(NOW + 1_900), 'red'],
+    ['3 s ahead', msg(NOW + 3_000), 'unknown'],
+    ['ts 1e300', msg(1e300), 'unknown'],
+    ['6.9 s old (stale limit 5 s + skew 2 s)', msg(NOW - 6_900), 'red'],
+    ['an hour old (a replay)', msg(NOW - 3_600_000), 'unknown'],
+    ['negative', msg(-1), 'unknown'],
+    ['not a time', msg('soon'), 'unknown'],
+    ['an object', msg({ t: 1 }), 'unknown'],
+  ])('%s -> %s', (_n, payload, expected) => {
+    const src = new MqttSignalSource(cfg, () => NOW);
+    src.receive(payload);
+    expect(src.state()).toBe(expected);
+    expect(src.counters.outOfTime).toBe(expected === 'unknown' ? 1 : 0);
+  });
+
+  it('a misdated red after a good red makes the state unknown, never keeps the old red', () => {
+    const src = new MqttSignalSource({ ...cfg, tsField: 'at', maxClockSkewS: 0 }, () => NOW);
+    src.receive(JSON.stringify({ state: 'red', at: NOW }));
+    expect(src.state()).toBe('red');
+    src.receive(JSON.stringify({ state: 'red', at: NOW + 1 }));
+    expect(src.state()).toBe('unknown');
   });
 });

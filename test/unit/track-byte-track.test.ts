@@ -267,3 +267,163 @@ describe('ByteTrack', () => {
     expect(frames[0]![0]!.path[0]!.y).toBe(1 - 1e-6);
   });
 });
+
+describe('ByteTrack re-identification', () => {
+  const PARKED: [number, number] = [0.4, 0.7];
+  /** A parked car: seen for 5 s, back on the same spot gapMs after its last sighting, seen for 3 s. */
+  function parkedWithGap(gapMs: number, tracker: ByteTrack, noise = 0) {
+    const n = gapMs / FRAME_MS - 1;
+    const at = (i: number) =>
+      det(PARKED[0] + noise * Math.sin(i * 1.7), PARKED[1] + noise * Math.cos(i * 2.3));
+    const frames = run(tracker, [
+      ...repeat(25, (i) => [at(i)]),
+      ...repeat(n, () => [] as Detection[]),
+      ...repeat(15, (i) => [at(25 + n + i)]),
+    ]);
+    return { before: frames[24]![0]!, after: frames.at(-1)![0]!, frames };
+  }
+
+  it.each([
+    ['2 s (beyond the 1.5 s lost buffer)', 2_000, {}, true],
+    ['10 s (a bus passing in front)', 10_000, {}, true],
+    ['30 s, at the window edge', 30_000, {}, true],
+    ['31 s, past reidStationaryMs', 31_000, {}, false],
+    ['10 s with stationary re-identification off', 10_000, { reidStationaryMs: 0 }, false],
+    ['10 s with a window of 5 s', 10_000, { reidStationaryMs: 5_000 }, false],
+  ])('a parked car hidden for %s keeps its id: %s', (_, gapMs, options, same) => {
+    const tracker = new ByteTrack(options);
+    const { before, after } = parkedWithGap(gapMs, tracker);
+    expect(after.id === before.id).toBe(same);
+    expect(after.confirmed).toBe(true);
+    expect(tracker.reidentified.stationary).toBe(same ? 1 : 0);
+    if (same) {
+      // It is the old track again: first sighting and path continue.
+      expect(after.firstSeenTs).toBe(T0);
+      expect(after.path[0]!.tsMs).toBeLessThan(T0 + 25 * FRAME_MS);
+    }
+  });
+
+  it('a parked car whose box jitters by 0.3 % of the frame (5 % of its height) is still re-identified', () => {
+    const tracker = new ByteTrack();
+    const { before, after } = parkedWithGap(8_000, tracker, 0.003);
+    expect(after.id).toBe(before.id);
+  });
+
+  it('the id it had while unconfirmed is never seen confirmed, and no other track gets the old id', () => {
+    const tracker = new ByteTrack();
+    const { before, frames } = parkedWithGap(8_000, tracker);
+    const confirmedIds = new Set(
+      frames
+        .flat()
+        .filter((t) => t.confirmed)
+        .map((t) => t.id),
+    );
+    expect([...confirmedIds]).toEqual([before.id]);
+  });
+
+  it.each([
+    ['another class stands on the spot', () => [det(PARKED[0], PARKED[1], 0.9, 'motorcycle', 0.08, 0.06)]],
+    ['a car 0.06 to the side (IoU with the old box below 0.5)', () => [det(PARKED[0] + 0.06, PARKED[1])]],
+  ])('a parked car hidden for 8 s is not continued when %s', (_, back) => {
+    const tracker = new ByteTrack();
+    const frames = run(tracker, [
+      ...repeat(25, () => [det(PARKED[0], PARKED[1])]),
+      ...repeat(40, () => [] as Detection[]),
+      ...repeat(10, back),
+    ]);
+    expect(frames.at(-1)![0]!.id).not.toBe(frames[0]![0]!.id);
+    expect(tracker.reidentified).toEqual({ moving: 0, stationary: 0 });
+  });
+
+  it("a car that drives in and stops on a hidden parked car's spot gets a new id (it was moving at birth)", () => {
+    const tracker = new ByteTrack();
+    const arriving = repeat(10, (i) => [det(PARKED[0], PARKED[1] + 0.2 - 0.02 * i)]);
+    const frames = run(tracker, [
+      ...repeat(25, () => [det(PARKED[0], PARKED[1])]),
+      ...repeat(20, () => [] as Detection[]),
+      ...arriving,
+      ...repeat(10, () => [det(PARKED[0], PARKED[1])]),
+    ]);
+    expect(frames.at(-1)![0]!.id).not.toBe(frames[0]![0]!.id);
+    expect(tracker.reidentified.stationary).toBe(0);
+  });
+
+  it.each([
+    ['straight through', 0],
+    ['each standing 5 s on the stop line first', 25],
+  ])("the next car in the lane 3 s later never takes the first car's id (%s)", (_, standFrames) => {
+    // Both cars drive up the frame to the stop line at y = 0.6 (standing there standFrames frames), cross it and
+    // leave the picture at the top. The second one arrives 3 s after the first has left the line.
+    const lane = (k: number): number | undefined => {
+      const STOP = 12; // frame the car reaches the line
+      const m = k <= STOP ? k : Math.max(STOP, k - standFrames);
+      const y = 0.96 - 0.03 * m;
+      return k >= 0 && y > 0.1 ? y : undefined;
+    };
+    const behind = standFrames + 15;
+    const frames = run(
+      new ByteTrack(),
+      repeat(behind + 45, (i) =>
+        [lane(i), lane(i - behind)].filter((y) => y !== undefined).map((y) => det(0.5, y)),
+      ),
+    );
+    const ids = new Set(
+      frames
+        .flat()
+        .filter((t) => t.confirmed)
+        .map((t) => t.id),
+    );
+    expect(ids.size).toBe(2);
+  });
+
+  it('two riders side by side 0.09 apart keep two ids while one of them flickers', () => {
+    const tracker = new ByteTrack();
+    const frames = run(
+      tracker,
+      repeat(40, (i) => {
+        const y = 0.9 - 0.01 * i;
+        const a = det(0.45, y, 0.9, 'motorcycle', 0.04, 0.08);
+        const b = det(0.54, y, 0.9, 'motorcycle', 0.04, 0.08);
+        return i % 9 === 4 || i % 9 === 5 ? [a] : [a, b];
+      }),
+    );
+    const ids = new Set(
+      frames
+        .flat()
+        .filter((t) => t.confirmed)
+        .map((t) => t.id),
+    );
+    expect(ids.size).toBe(2);
+  });
+
+  // matchIou 0.5 (a stricter user setting): a car braking while hidden for 3 frames comes back 0.42 box widths
+  // behind its prediction (IoU 0.41, squared Mahalanobis distance 7.4), where stage 1 misses it but the Kalman
+  // gate (9.49, grown over the gap) holds it. 0.67 widths behind (distance 18.8) is outside the gate.
+  it('a moving car that brakes while hidden is re-found through its Kalman gate within the lost buffer', () => {
+    const tracker = new ByteTrack({ matchIou: 0.5 });
+    const frames = run(tracker, [
+      ...repeat(10, (i) => [det(0.2 + 0.02 * i, 0.5)]),
+      ...repeat(3, () => [] as Detection[]),
+      ...repeat(6, (i) => [det(0.42 + 0.004 * i, 0.5)]),
+    ]);
+    const first = frames[0]![0]!.id;
+    expect(frames[13]![0]!.id).not.toBe(first); // a new, unconfirmed track at first
+    expect(frames[15]![0]!.id).toBe(first); // confirmed as the old one
+    expect(frames.at(-1)![0]!.id).toBe(first);
+    expect(tracker.reidentified).toEqual({ moving: 1, stationary: 0 });
+  });
+
+  it.each([
+    ['outside its Kalman gate (0.67 box widths behind)', 0.4, false],
+    ['after the lost buffer (moving cars are not remembered)', 0.42, true],
+  ])('a moving car coming back %s gets a new id', (_, x, late) => {
+    const tracker = new ByteTrack({ matchIou: 0.5 });
+    const frames = run(tracker, [
+      ...repeat(10, (i) => [det(0.2 + 0.02 * i, 0.5)]),
+      ...repeat(late ? 10 : 3, () => [] as Detection[]),
+      ...repeat(6, (i) => [det(x + 0.004 * i, 0.5)]),
+    ]);
+    expect(frames.at(-1)![0]!.id).not.toBe(frames[0]![0]!.id);
+    expect(tracker.reidentified).toEqual({ moving: 0, stationary: 0 });
+  });
+});

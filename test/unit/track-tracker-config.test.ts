@@ -32,6 +32,8 @@ describe('camera tracker config', () => {
       matchIou: 0.2,
       minHits: 3,
       lostTrackBufferMs: 1500,
+      reidStationaryMs: 30_000,
+      reidIou: 0.5,
       pathLength: 64,
     });
   });
@@ -49,6 +51,10 @@ describe('camera tracker config', () => {
     ['{ minHits: 0 }', '/cameras/0/tracker/minHits', ''],
     ['{ matchIou: 0 }', '/cameras/0/tracker/matchIou', ''],
     ['{ lostTrackBuffer: 10 }', '/cameras/0/tracker', ''],
+    ['{ reidStationaryMs: -1 }', '/cameras/0/tracker/reidStationaryMs', ''],
+    ['{ reidStationaryMs: 600001 }', '/cameras/0/tracker/reidStationaryMs', ''],
+    ['{ reidIou: 0 }', '/cameras/0/tracker/reidIou', ''],
+    ['{ reidIou: 1.5 }', '/cameras/0/tracker/reidIou', ''],
   ])('refuses %s naming the field', (tracker, path, reason) => {
     let err: unknown;
     try {

@@ -1,0 +1,133 @@
+// Licence plates on the real clips: ffmpeg + ring + yolox_nano + ByteTrack + red_light, plates read by PP-OCRv4 on
+// full-resolution ring frames and voted per track, scored against plates read by eye (test/fixtures).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../config/load.ts';
+import type { MatthanEvent } from '../../contract/index.ts';
+import { EdgeConfigSchema } from '../../edge/config/schema.ts';
+import { createDetector } from '../../edge/detect/create-detector.ts';
+import type { Detector } from '../../edge/detect/detector.ts';
+import { PlateOcr } from '../../edge/plate/plate-ocr.ts';
+import { resolveModel } from '../../models/resolve.ts';
+import { REPO_ROOT, tempDir } from '../helpers/fixtures.ts';
+import { type PlateClipRun, runPlateClip } from '../helpers/plate-clip.ts';
+
+interface Label {
+  text: string;
+  colour: string;
+  kind: string;
+  tS: number;
+  plateBoxXyxyPx: [number, number, number, number];
+}
+const LABELS = JSON.parse(
+  readFileSync(path.join(REPO_ROOT, 'test/fixtures/plates-labelled.json'), 'utf8'),
+) as {
+  clips: Record<string, Label[]>;
+};
+
+/**
+ * The whole clip's violations arrive within 10 s (the file is read faster than real time), a burst far past
+ * what holdEndS (30 s of wall clock) is sized for; the test waits for every plate instead of timing ends out.
+ */
+const INTERSECTION = `
+site: hcmc-d1
+plates: { holdEndS: 300 }
+cameras:
+  - id: cam-stop
+    source: { url: media:hcmc_intersection_1080p.mp4, realtime: false, loop: false }
+    fps: 5
+    signal: { source: fixed, state: red }
+    lines: [{ id: stop-line, points: [[0, 0.63], [1, 0.665]] }]
+    rules:
+      - { id: red-light, type: red_light, line: stop-line, approachPoint: [0.5, 0.9], classes: [car, motorcycle, bus, truck] }
+`;
+
+/** The track whose box holds the labelled plate's centre on the frame nearest the label's time (the smallest such box). */
+function trackOfLabel(run: PlateClipRun, label: Label, width: number, height: number): number | undefined {
+  const cx = (label.plateBoxXyxyPx[0] + label.plateBoxXyxyPx[2]) / 2 / width;
+  const cy = (label.plateBoxXyxyPx[1] + label.plateBoxXyxyPx[3]) / 2 / height;
+  let best: { id: number; area: number } | undefined;
+  for (const [id, t] of run.tracks) {
+    const b = t.boxes.find((x) => Math.abs(x.tS - label.tS) < 0.11)?.boxXyxyNorm;
+    if (!b || cx < b[0] || cx > b[2] || cy < b[1] || cy > b[3]) continue;
+    const area = (b[2] - b[0]) * (b[3] - b[1]);
+    if (!best || area < best.area) best = { id, area };
+  }
+  return best?.id;
+}
+
+describe('plates on red_light events of the intersection clip (signal fixed red)', () => {
+  let detector: Detector;
+  let ocr: PlateOcr;
+  let run: PlateClipRun;
+  const confusion = { right: [] as string[], wrong: [] as string[], unreadable: [] as string[] };
+  let scored: { label: Label; end: MatthanEvent }[] = [];
+
+  beforeAll(async () => {
+    const cfg = parseConfig(INTERSECTION, 'plates-test.yaml', EdgeConfigSchema, { env: {} });
+    detector = await createDetector(resolveModel(cfg.detector), cfg.detector);
+    ocr = await PlateOcr.load({ detLongSidePx: cfg.plates.detLongSidePx });
+    run = await runPlateClip(cfg, cfg.cameras[0]!, detector, ocr, tempDir('matthan-plates-'));
+    const ends = run.events.filter((e) => e.rule === 'red-light' && e.phase === 'end');
+    scored = LABELS.clips['hcmc_intersection_1080p.mp4']!.flatMap((label) => {
+      const id = trackOfLabel(run, label, 1920, 1080);
+      const end = ends.find((e) => e.trackId === id);
+      return end ? [{ label, end }] : [];
+    });
+    for (const { label, end } of scored) {
+      const got = end.plate?.text;
+      const line = `${label.text} -> ${got ?? 'unreadable'} (${end.plate?.confidence ?? 0}, ${end.plate?.reads ?? 0} reads)`;
+      if (!got) confusion.unreadable.push(line);
+      else if (got === label.text) confusion.right.push(line);
+      else confusion.wrong.push(line);
+    }
+    console.log(`plate confusion on red_light events: ${JSON.stringify(confusion, null, 1)}`);
+    console.log(`plate counters: ${JSON.stringify(run.service.counters)}`);
+  }, 600_000);
+
+  afterAll(async () => {
+    await detector?.close();
+    await ocr?.close();
+  });
+
+  it('every red_light end carries a plate verdict, never a guess: text only with a readable confidence', () => {
+    const ends = run.events.filter((e) => e.rule === 'red-light' && e.phase === 'end');
+    expect(ends.length).toBeGreaterThanOrEqual(6);
+    for (const e of ends) {
+      expect(e.plate, `end of track ${e.trackId}`).toBeDefined();
+      if (e.plate?.text) expect(e.plate.confidence).toBeGreaterThanOrEqual(0.5);
+      expect(e.plate!.reads).toBeGreaterThanOrEqual(0);
+    }
+    // Start messages go out at once, before any plate is read.
+    for (const s of run.events.filter((e) => e.rule === 'red-light' && e.phase === 'start'))
+      expect(s.plate).toBeUndefined();
+  });
+
+  it('the labelled vehicles that ran the red light are found (the set covers the events)', () => {
+    // red_light fires only for vehicles seen waiting behind the line (config/RULES.md): 6 on this clip, 4 of them
+    // cars with plates readable by eye. The minivan and the Innova stand on the line at t = 0: not runners.
+    expect(scored.length).toBeGreaterThanOrEqual(4);
+    const texts = scored.map((s) => s.label.text);
+    expect(texts).not.toContain('29D-044.88');
+    expect(texts).not.toContain('30A-153.96');
+  });
+
+  it('no wrong plate is reported above the readable confidence', () => {
+    expect(confusion.wrong).toEqual([]);
+  });
+
+  it('reads labelled plates exactly right after the vote, with their colour (the taxi is yellow)', () => {
+    // Target 80 %; measured 2 of 4 (see the README): the clip's P-frames smear 35 px plates, only its
+    // keyframes are sharp. This floor guards what works; it is not the target.
+    expect(confusion.right.length / scored.length).toBeGreaterThanOrEqual(1 / 3);
+    for (const { label, end } of scored)
+      if (end.plate?.text === label.text) expect(end.plate.colour).toBe(label.colour);
+  });
+
+  it('a readable plate comes with its crop as evidence, the same id on the end message', () => {
+    // (The crop needs an evidence sink; this run has none, so crops are checked in plate-evidence.test.ts.)
+    const withText = scored.filter((s) => s.end.plate?.text);
+    expect(withText.length).toBeGreaterThan(0);
+  });
+});
