@@ -24,7 +24,7 @@ describe('metrics during a demo run', () => {
   let centralUrl = '';
 
   beforeAll(async () => {
-    demo = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/matthan.js'), 'demo', '--duration', '40'], {
+    demo = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/matthan.js'), 'demo', '--duration', '120'], {
       env: { ...process.env, MATTHAN_DEMO_PORT: '0', MATTHAN_LOG_LEVEL: 'warn' },
     });
     let stderr = '';
@@ -45,9 +45,22 @@ describe('metrics during a demo run', () => {
       });
       demo.once('exit', (code) => reject(new Error(`demo exited early (${code}):\n${stderr}`)));
     });
-    // Let the pipeline run long enough for incidents (dwell 2 s) to be stored.
-    await new Promise((r) => setTimeout(r, 15_000));
-  }, 60_000);
+    // Polled (deadline 45 s) until the pipeline has stored an incident (dwell 2 s) and analysed a few frames.
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const [edge, central] = await Promise.all(
+        [edgeUrl, centralUrl].map(async (u) => parseMetrics(await (await fetch(`${u}/metrics`)).text())),
+      );
+      if (
+        sum(central!, 'matthan_central_incidents_created_total') > 0 &&
+        sum(edge!, 'matthan_edge_frames_processed_total') > 10
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error('no incident stored at central within 45 s of the demo start');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }, 90_000);
 
   afterAll(() => {
     demo?.kill('SIGTERM');
