@@ -1,5 +1,5 @@
-// A reviewer's session on real incidents, for MATTHAN_SOAK_S seconds (default 45; run 300 for the 5-minute
-// session): moving through the queue, zooming, switching pages and language, verdicts and undos, while the edge
+// A reviewer's session on real incidents, for MATTHAN_SOAK_S seconds (default 300, the 5-minute session of the acceptance; set lower for a quick
+// run): moving through the queue, zooming, switching pages and language, verdicts and undos, while the edge
 // keeps sending updates. Nothing may log a console error, no URL may answer 404, and evidence files are fetched
 // once each (the browser cache keeps them), not at every redraw.
 import type { Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { type PageWatch, signIn, watch } from './page-watch.ts';
 import { type Recording, recordedRun } from './recorded-edge-run.ts';
 import { type SeededCentral, seededCentral, TOKENS } from './seeded-central.ts';
 
-const SOAK_S = Number(process.env.MATTHAN_SOAK_S ?? 45);
+const SOAK_S = Number(process.env.MATTHAN_SOAK_S ?? 300);
 
 describe(`a ${SOAK_S} s review session`, { timeout: (SOAK_S + 120) * 1000 }, () => {
   let rec: Recording;
