@@ -31,6 +31,7 @@ import sessionRoutes from './routes/session/index.ts';
 import statsRoutes from './routes/stats/index.ts';
 import type { CameraSceneStore } from './store/camera-scene-store.ts';
 import type { CameraStatusStore } from './store/camera-status-store.ts';
+import type { CameraViewStore } from './store/camera-view-store.ts';
 import type { EvidenceStore } from './store/evidence-store.ts';
 import type { IncidentStore } from './store/incident-store.ts';
 import type { QuarantineStore } from './store/quarantine-store.ts';
@@ -57,6 +58,7 @@ export interface AppDeps {
   /** The review workstation (queries, locks, evidence states, scenes) behind the incident and export routes. */
   workstation: ReviewWorkstation;
   scenes: CameraSceneStore;
+  views?: CameraViewStore;
   stats: StatsStore;
   /** Central config `map` (cameras page) and `review.timezone` (printed records). */
   map?: { tileUrl?: string; outline?: [number, number][] };
@@ -181,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     inventory: deps.inventory,
     statuses: deps.statuses,
     scenes: deps.scenes,
+    ...(deps.views ? { views: deps.views } : {}),
     workstation: deps.workstation,
     ...(deps.map ? { map: deps.map } : {}),
   });

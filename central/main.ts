@@ -32,6 +32,7 @@ import { ReviewService } from './reviews/review-service.ts';
 import { ReviewWorkstation } from './reviews/review-workstation.ts';
 import { CameraSceneStore } from './store/camera-scene-store.ts';
 import { CameraStatusStore } from './store/camera-status-store.ts';
+import { CameraViewStore } from './store/camera-view-store.ts';
 import { openDatabase } from './store/database.ts';
 import { EvidenceNotesStore } from './store/evidence-notes-store.ts';
 import { EvidenceRefs } from './store/evidence-refs.ts';
@@ -123,6 +124,7 @@ export async function startCentral(
   if (repaired.staged + repaired.orphans > 0) log.info(repaired, 'evidence store repaired at startup');
   const notes = new EvidenceNotesStore(db);
   const scenes = new CameraSceneStore(db);
+  const views = new CameraViewStore(db);
   const locks = new ReviewLocks(db);
   // The workstation's evidence check needs the workstation, which needs the service: tied through a closure.
   let workstation: ReviewWorkstation | undefined;
@@ -235,6 +237,7 @@ export async function startCentral(
     reviewStore,
     workstation,
     scenes,
+    views,
     map: config.map,
     timezone: config.review.timezone,
     evidenceHooks: {

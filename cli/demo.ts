@@ -97,7 +97,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ...edgeConfig,
       broker: { ...edgeConfig.broker, url: central.brokerUrl, ...edgeMqtt },
       dataDir: path.join(dataDir, 'edge'),
-      central: { url: central.url, token: edgeToken, timeoutS: 60, retryMaxS: 30 },
+      central: { url: central.url, token: edgeToken, timeoutS: 60, retryMaxS: 30, viewSnapshotS: 60 },
     },
     { configDir: path.dirname(path.resolve(configFile)) },
   );

@@ -17,6 +17,7 @@ import type { PlateCounters } from './plate/plate-service.ts';
 import { type PlatesHandle, startPlates } from './plate/start-plates.ts';
 import { healthFields } from './publish/camera-health.ts';
 import { cameraScene } from './publish/camera-scene.ts';
+import { CameraViewReporter } from './publish/camera-view-reporter.ts';
 import { registerDeliveryMetrics } from './publish/delivery-metrics.ts';
 import { type DeliveryMetrics, EdgeDelivery } from './publish/edge-delivery.ts';
 import { createSignalSource } from './signal/create-signal-source.ts';
@@ -169,6 +170,18 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
   for (const c of cameras) c.start();
   // Reviewers see the geometry and names the rules use, drawn over the evidence.
   for (const cam of enabled) delivery.notices?.scene(config.site, cam.id, cameraScene(cam));
+  // The cameras page shows what each camera sees now, not only the frame of its last incident.
+  const notices = delivery.notices;
+  const viewReporter =
+    notices && config.central && config.central.viewSnapshotS > 0
+      ? new CameraViewReporter({
+          cameras: cameras.map((c, i) => ({ id: enabled[i]!.id, ring: c.ring })),
+          intervalMs: config.central.viewSnapshotS * 1000,
+          send: (camera, jpeg, tsMs) => notices.view(config.site, camera, jpeg, tsMs),
+          log: log.child({ part: 'camera-view' }),
+        })
+      : undefined;
+  viewReporter?.start();
 
   const metrics = new EdgeMetrics({
     cameras: () =>
@@ -266,6 +279,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     }),
     async stop() {
       clearInterval(healthTimer);
+      await viewReporter?.stop();
       await Promise.all(cameras.map((c) => c.stop()));
       await plates?.stop();
       for (const s of signals) s?.close();

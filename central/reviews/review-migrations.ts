@@ -1,4 +1,5 @@
-// Schema of the review workstation (area "review"): verdict details, soft locks, evidence notes, clip starts, scenes.
+// Schema of the review workstation (area "review"): verdict details, soft locks, evidence notes, clip starts, scenes,
+// camera views.
 export const REVIEW_MIGRATIONS: readonly string[] = [
   `
   -- The incident version a verdict names is incidents.version (core migration 4, chain of custody): it counts the
@@ -50,5 +51,18 @@ export const REVIEW_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (site, camera, sha256)
   );
   CREATE INDEX camera_scenes_time ON camera_scenes (site, camera, received_at);
+  `,
+  `
+  -- The newest view of each camera (one JPEG the edge sends every few minutes) for the cameras page; replaced,
+  -- not kept: it is a live picture, not evidence.
+  CREATE TABLE camera_views (
+    site TEXT NOT NULL,
+    camera TEXT NOT NULL,
+    frame_ts INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    jpeg BLOB NOT NULL,
+    PRIMARY KEY (site, camera)
+  );
   `,
 ];

@@ -1,4 +1,5 @@
-// Small JSON notices from the edge to central over HTTP: evidence that will never come (and why), the camera's scene.
+// Small notices from the edge to central over HTTP: evidence that will never come (and why), the camera's scene
+// and its current view.
 import type { Logger } from '../../lib/log.ts';
 import { retryDelayMs } from '../evidence/retry-backoff.ts';
 
@@ -43,12 +44,25 @@ export class CentralNotices {
     this.send('PUT', `/api/cameras/${encodeURIComponent(site)}/${encodeURIComponent(camera)}/scene`, scene);
   }
 
-  private send(method: string, path: string, body: unknown): void {
-    const p = this.deliver(method, path, body).finally(() => this.pending.delete(p));
+  /** Sends a JPEG of a camera's current view (taken at frameTsMs) for the cameras page; a newer one replaces it. */
+  view(site: string, camera: string, jpeg: Buffer, frameTsMs: number): void {
+    this.send('PUT', `/api/cameras/${encodeURIComponent(site)}/${encodeURIComponent(camera)}/view`, jpeg, {
+      'content-type': 'image/jpeg',
+      'x-matthan-frame-ts': String(Math.round(frameTsMs)),
+    });
+  }
+
+  private send(method: string, path: string, body: unknown, headers?: Record<string, string>): void {
+    const p = this.deliver(method, path, body, headers).finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
 
-  private async deliver(method: string, path: string, body: unknown): Promise<void> {
+  private async deliver(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<void> {
     const url = `${this.o.centralUrl.replace(/\/+$/, '')}${path}`;
     for (let attempt = 0; attempt < this.o.attempts && !this.abort.signal.aborted; attempt++) {
       let status = 0;
@@ -56,8 +70,8 @@ export class CentralNotices {
       try {
         const res = await fetch(url, {
           method,
-          headers: { authorization: `Bearer ${this.o.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
+          headers: { authorization: `Bearer ${this.o.token}`, ...headers },
+          body: Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
           signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.timeoutMs)]),
         });
         status = res.status;

@@ -17,6 +17,13 @@ export const CentralUploadSchema = Type.Object(
       description:
         'longest wait between upload retries (default 300 s); lower recovers sooner, costs requests',
     }),
+    viewSnapshotS: Type.Number({
+      minimum: 0,
+      maximum: 86_400,
+      default: 300,
+      description:
+        "seconds between snapshots of each camera's live view sent to central for the cameras page (default 300; 0 = never); the first goes once the camera's ring holds a segment",
+    }),
   },
   { additionalProperties: false },
 );

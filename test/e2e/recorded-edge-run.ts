@@ -14,7 +14,7 @@ import { TestCredentials } from '../helpers/credentials.ts';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.ts';
 
 /** Bump when the edge config below changes, so a stale recording is not reused. */
-const RECORDING_VERSION = 'v4';
+const RECORDING_VERSION = 'v5';
 export const RECORDING_DIR = path.join(REPO_ROOT, '.tmp', `e2e-recording-${RECORDING_VERSION}`);
 
 export const SITE = 'hcmc-d1';
@@ -31,6 +31,8 @@ export interface Recording {
   events: string[];
   evidence: { id: string; contentType: string; file: string }[];
   scenes: { site: string; camera: string; scene: unknown }[];
+  /** The live view each camera sent (a JPEG from its ring), as central held it at the end. */
+  views: { site: string; camera: string; frameTs: number; file: string }[];
 }
 
 const edgeYaml = (dir: string, centralUrl: string, brokerUrl: string) => `
@@ -122,11 +124,33 @@ async function record(out: string): Promise<void> {
   const res = await fetch(`${central.url}/api/cameras/scenes`, {
     headers: { authorization: `Bearer ${viewer.token}` },
   });
-  const scenes = ((await res.json()) as { site: string; camera: string }[]).map((s) => {
-    const { site, camera, receivedAt: _r, sha256: _h, snapshot: _s, ...scene } = s as Record<string, unknown>;
+  const listed = (await res.json()) as { site: string; camera: string; view?: { ts: number } }[];
+  const scenes = listed.map((s) => {
+    const {
+      site,
+      camera,
+      receivedAt: _r,
+      sha256: _h,
+      snapshot: _s,
+      view: _v,
+      ...scene
+    } = s as Record<string, unknown>;
     return { site: site as string, camera: camera as string, scene };
   });
-  writeFileSync(path.join(out, 'recording.json'), JSON.stringify({ events, evidence, scenes }));
+  // The edge sends each camera's view once its ring holds a segment, a few seconds into the clip.
+  const views: Recording['views'] = [];
+  mkdirSync(path.join(out, 'views'), { recursive: true });
+  for (const s of listed) {
+    if (!s.view) throw new Error(`recording: no live view from ${s.site}/${s.camera} reached central`);
+    const r = await fetch(`${central.url}/api/cameras/${s.site}/${s.camera}/view.jpg`, {
+      headers: { authorization: `Bearer ${viewer.token}` },
+    });
+    if (r.status !== 200) throw new Error(`recording: view of ${s.camera}: HTTP ${r.status}`);
+    const file = `${s.site}-${s.camera}.jpg`;
+    writeFileSync(path.join(out, 'views', file), Buffer.from(await r.arrayBuffer()));
+    views.push({ site: s.site, camera: s.camera, frameTs: s.view.ts, file });
+  }
+  writeFileSync(path.join(out, 'recording.json'), JSON.stringify({ events, evidence, scenes, views }));
   await central.stop();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -164,5 +188,6 @@ export async function recordedRun(): Promise<Recording> {
   return {
     ...rec,
     evidence: rec.evidence.map((e) => ({ ...e, file: path.join(RECORDING_DIR, 'evidence', e.file) })),
+    views: rec.views.map((v) => ({ ...v, file: path.join(RECORDING_DIR, 'views', v.file) })),
   };
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatter } from '../../central/ui/public/format.js';
 import { type Browser, launchBrowser } from './browser.ts';
 import { type PageWatch, shownId, signIn, watch } from './page-watch.ts';
-import { CAMERA, recordedRun } from './recorded-edge-run.ts';
+import { CAMERA, recordedRun, SITE } from './recorded-edge-run.ts';
 import { type SeededCentral, seededCentral, TOKENS } from './seeded-central.ts';
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
@@ -148,7 +148,7 @@ describe('statistics, cameras and layout', { timeout: 120_000 }, () => {
     await shot('statistics.png');
   });
 
-  it('cameras: the offline map plots the camera inside the site outline; its frame is drawn with its zones and lines', async () => {
+  it("cameras: the offline map plots the camera inside the site outline; its live view (from the edge's ring) is drawn with its zones and lines", async () => {
     await page.locator('a[data-view="cameras"]').click();
     const marker = page.locator(`.map-marker[data-camera="${CAMERA}"]`);
     await marker.waitFor();
@@ -168,7 +168,13 @@ describe('statistics, cameras and layout', { timeout: 120_000 }, () => {
     await page.waitForFunction(
       () => (document.querySelector('.scene-card img') as HTMLImageElement)?.naturalWidth > 0,
     );
-    expect(await card.locator('img').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(1920);
+    // The live view the edge grabbed from its ring (scaled to 1280 px), not the 1920 px frame of an incident.
+    expect(await card.locator('img').getAttribute('data-source')).toBe('view');
+    expect(await card.locator('img').getAttribute('src')).toMatch(
+      new RegExp(`^/api/cameras/${SITE}/${CAMERA}/view\\.jpg\\?v=[0-9a-f]{16}$`),
+    );
+    expect(await card.locator('img').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(1280);
+    expect(await card.textContent()).toContain('Hình ảnh trực tiếp lúc');
     expect(await card.textContent()).toContain('Vạch dừng trước vạch đi bộ');
     await shot('cameras.png', true);
   });

@@ -137,6 +137,18 @@ export async function seededCentral(rec: Recording, opts: SeedOptions = {}): Pro
     const r = await call('edge', 'PUT', `/api/cameras/${s.site}/${s.camera}/scene`, s.scene);
     if (r.status !== 200) throw new Error(`scene upload: HTTP ${r.status}`);
   }
+  for (const v of rec.views) {
+    const res = await fetch(`${central.url}/api/cameras/${v.site}/${v.camera}/view`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${TOKENS.edge.token}`,
+        'content-type': 'image/jpeg',
+        'x-matthan-frame-ts': String(v.frameTs),
+      },
+      body: new Uint8Array(readFileSync(v.file)),
+    });
+    if (res.status !== 200) throw new Error(`view upload ${v.camera}: HTTP ${res.status}`);
+  }
   await publish(rec.events);
   const chosen = opts.choose?.(
     (await call('viewer', 'GET', '/api/incidents?order=oldest&limit=500')).json.items,

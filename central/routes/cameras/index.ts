@@ -12,6 +12,8 @@ import type { CameraInventory } from '../../config/camera-inventory.ts';
 import type { ReviewWorkstation } from '../../reviews/review-workstation.ts';
 import type { CameraScene, CameraSceneStore } from '../../store/camera-scene-store.ts';
 import type { CameraStatusStore } from '../../store/camera-status-store.ts';
+import type { CameraViewStore } from '../../store/camera-view-store.ts';
+import { checkViewJpeg, VIEW_MAX_BYTES } from './view-jpeg.ts';
 
 const CameraSchema = Type.Object({
   site: Type.String(),
@@ -53,6 +55,8 @@ export interface CameraRoutesOptions {
   inventory: CameraInventory;
   statuses: CameraStatusStore;
   scenes?: CameraSceneStore;
+  /** Each camera's newest live view (a JPEG the edge sends every few minutes). */
+  views?: CameraViewStore;
   workstation?: ReviewWorkstation;
   /** Offline map settings for the cameras page (central config `map`). */
   map?: { tileUrl?: string; outline?: [number, number][] };
@@ -191,17 +195,95 @@ const cameraRoutes: FastifyPluginAsync<CameraRoutesOptions> = async (app, opts) 
     },
   );
 
+  const views = opts.views;
+  if (views) {
+    app.addContentTypeParser(
+      'image/jpeg',
+      { parseAs: 'buffer', bodyLimit: VIEW_MAX_BYTES },
+      (_req, body, done) => done(null, body),
+    );
+    app.put<{ Params: { site: string; camera: string } }>(
+      '/:site/:camera/view',
+      {
+        config: { roles: ['edge'] },
+        schema: {
+          params: SceneParams,
+          headers: Type.Object({
+            'x-matthan-frame-ts': Type.String({
+              pattern: '^[0-9]{1,15}$',
+              description: 'epoch ms of the frame the JPEG shows',
+            }),
+          }),
+          tags: ['cameras'],
+          summary:
+            "An edge sends a camera's current view (image/jpeg, at most 2 MB); an older frame than the one held is ignored",
+          response: {
+            200: Type.Object({ stored: Type.Boolean() }),
+            400: Type.Object({ error: Type.String(), message: Type.String() }),
+            403: Type.Object({ error: Type.String(), message: Type.String() }),
+            415: Type.Object({ error: Type.String(), message: Type.String() }),
+          },
+        },
+      },
+      async (req, reply) => {
+        const site = req.principal?.site;
+        if (site !== undefined && site !== req.params.site)
+          return reply.code(403).send({
+            error: 'forbidden',
+            message: `edge of site ${site} may not send views for site ${req.params.site}`,
+          });
+        if (!Buffer.isBuffer(req.body))
+          return reply
+            .code(415)
+            .send({ error: 'unsupported_media_type', message: 'content-type must be image/jpeg' });
+        const problem = await checkViewJpeg(req.body);
+        if (problem) return reply.code(400).send({ error: 'bad_view', message: problem });
+        const frameTs = Number(req.headers['x-matthan-frame-ts']);
+        const now = Date.now();
+        // A frame from the future (a box with a wrong clock) would block every real one after it.
+        if (frameTs > now + 5 * 60_000)
+          return reply.code(400).send({
+            error: 'bad_view',
+            message: `x-matthan-frame-ts ${frameTs} is more than 5 minutes ahead of central's clock (${now})`,
+          });
+        return { stored: views.put(req.params.site, req.params.camera, req.body, frameTs, now) };
+      },
+    );
+    app.get<{ Params: { site: string; camera: string } }>(
+      '/:site/:camera/view.jpg',
+      {
+        config: { roles: VIEWERS },
+        schema: {
+          params: SceneParams,
+          tags: ['cameras'],
+          summary: "A camera's newest live view (image/jpeg)",
+        },
+      },
+      async (req, reply) => {
+        const v = views.jpeg(req.params.site, req.params.camera);
+        if (!v) return reply.code(404).send({ error: 'not_found', message: 'no view from this camera yet' });
+        const etag = `"${v.sha256}"`;
+        reply.header('etag', etag).header('cache-control', 'private, no-cache');
+        if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+        return reply.type('image/jpeg').send(v.jpeg);
+      },
+    );
+  }
+
   app.get(
     '/scenes',
     {
       config: { roles: VIEWERS },
       schema: {
         tags: ['cameras'],
-        summary: "Every camera's latest scene, with its newest snapshot on central (evidence id and time)",
+        summary:
+          "Every camera's latest scene, with its live view when the edge sent one (frame time and digest), else its newest incident snapshot",
       },
     },
     async () =>
       scenes.list().map((s) => {
+        const view = views?.get(s.site, s.camera);
+        if (view) return { ...s, view: { ts: view.frameTs, sha256: view.sha256 } };
         const snap = ws ? newestSnapshot(ws, s.site, s.camera) : undefined;
         return { ...s, ...(snap ? { snapshot: snap } : {}) };
       }),

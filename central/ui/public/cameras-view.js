@@ -145,10 +145,18 @@ function sceneCard(scene, ctx) {
       }),
     );
   const names = [...(scene.zones ?? []), ...(scene.lines ?? [])].map((g) => g.name ?? g.id);
+  // The camera's live view when the edge sent one (the digest in the URL refetches only a new picture), else the
+  // frame of its newest incident.
+  const view = scene.view;
   const snap = scene.snapshot;
-  const img = snap
+  const src = view
+    ? `/api/cameras/${encodeURIComponent(scene.site)}/${encodeURIComponent(scene.camera)}/view.jpg?v=${view.sha256.slice(0, 16)}`
+    : snap
+      ? `/api/evidence/${encodeURIComponent(snap.evidenceId)}`
+      : undefined;
+  const img = src
     ? /** @type {HTMLImageElement} */ (
-        h('img', { src: `/api/evidence/${encodeURIComponent(snap.evidenceId)}`, alt: '', class: 'scene-img' })
+        h('img', { src, alt: '', class: 'scene-img', 'data-source': view ? 'view' : 'incident' })
       )
     : undefined;
   const stage = h('div', { class: 'stage scene-stage' }, img ?? h('div', { class: 'scene-blank' }), svg);
@@ -164,9 +172,11 @@ function sceneCard(scene, ctx) {
       h(
         'div',
         { class: 'small muted' },
-        snap
-          ? ctx.t('cameras.snapshotFrom', { time: ctx.fmt.dateTimeFull(snap.ts) })
-          : ctx.t('cameras.noSnapshot'),
+        view
+          ? ctx.t('cameras.viewAt', { time: ctx.fmt.dateTimeFull(view.ts) })
+          : snap
+            ? ctx.t('cameras.snapshotFrom', { time: ctx.fmt.dateTimeFull(snap.ts) })
+            : ctx.t('cameras.noSnapshot'),
       ),
       h('div', { class: 'small' }, names.join(' · ')),
     ),
