@@ -118,6 +118,7 @@ export async function startCentral(
     Date.now,
     undefined,
     evidenceRefs,
+    (eventId, site) => quarantine.refusedEvent(eventId, site),
   );
   // Before serving: crash leftovers (staged uploads, rows whose blob never came) are cleared.
   const repaired = await evidence.recover();

@@ -51,10 +51,13 @@ export class EvidenceTooLargeError extends Error {
   readonly statusCode = 413;
 }
 
-/** The upload is refused for who sent it or what it holds (403 another site, 409 not yet or taken, 422 digest). */
+/**
+ * The upload is refused for who sent it or what it holds (403 another site, 409 not yet or taken, 410 its event was
+ * refused so no event will ever name it, 422 digest).
+ */
 export class EvidenceRefusedError extends Error {
   constructor(
-    readonly statusCode: 403 | 409 | 422,
+    readonly statusCode: 403 | 409 | 410 | 422,
     message: string,
   ) {
     super(message);
@@ -104,6 +107,8 @@ export class EvidenceStore {
      * event's site, and only with the digest the event declared.
      */
     private readonly refs?: EvidenceRefs,
+    /** Why central refused (quarantined) the event of this id from this site, if it did. */
+    private readonly refusedEvent?: (eventId: string, site: string) => string | undefined,
   ) {
     this.blobs = typeof blobs === 'string' ? new FsBlobStore(blobs) : blobs;
     migrate(db, 'evidence', EVIDENCE_MIGRATIONS);
@@ -165,8 +170,16 @@ export class EvidenceStore {
     this.checkId(id);
     if (this.refs) {
       const ref = this.refs.get(id);
-      if (!ref)
+      if (!ref) {
+        const eventId = id.replace(/_[A-Za-z0-9]+$/, '');
+        const refused = uploader.site !== undefined ? this.refusedEvent?.(eventId, uploader.site) : undefined;
+        if (refused !== undefined)
+          throw new EvidenceRefusedError(
+            410,
+            `evidence ${id}: central refused its event ${eventId} (${refused.slice(0, 200)}); no event will name it`,
+          );
         throw new EvidenceRefusedError(409, `no stored event names evidence ${id} (yet); retry later`);
+      }
       if (uploader.site !== ref.site)
         throw new EvidenceRefusedError(
           403,

@@ -194,4 +194,11 @@ export const CORE_MIGRATIONS: readonly string[] = [
   ALTER TABLE incidents ADD COLUMN late_messages INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE events ADD COLUMN after_verdict INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- The event id and site of a quarantined payload when it parsed far enough to say, so an evidence upload for an
+  -- event central refused is answered "never" (410) instead of "not yet" (409), and the box stops retrying it.
+  ALTER TABLE quarantine ADD COLUMN event_id TEXT;
+  ALTER TABLE quarantine ADD COLUMN site TEXT;
+  CREATE INDEX quarantine_event ON quarantine (event_id) WHERE event_id IS NOT NULL;
+  `,
 ];

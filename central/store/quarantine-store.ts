@@ -1,5 +1,22 @@
 // Invalid MQTT payloads, kept with the reason so an integrator can see what their edge sent wrong.
+import { ID_PATTERN } from '../../contract/index.ts';
 import type { Db } from './database.ts';
+
+const EVENT_ID = new RegExp(ID_PATTERN);
+
+/** The event id a refused payload claims, when it is JSON with a well-formed string id (else undefined). */
+export function claimedEventId(payload: Buffer): string | undefined {
+  if (payload.length > 65_536) return undefined;
+  try {
+    const id = (JSON.parse(payload.toString('utf8')) as { id?: unknown })?.id;
+    return typeof id === 'string' && EVENT_ID.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The site of an events topic, matthan/v1/{site}/{camera}/events. */
+const siteOfTopic = (topic: string): string | undefined => topic.split('/')[2];
 
 export interface QuarantinedPayload {
   id: number;
@@ -17,6 +34,7 @@ const PRUNE_EVERY = 1_000;
 export class QuarantineStore {
   private readonly insert;
   private readonly prune;
+  private readonly refusedQ;
   private sincePrune = 0;
 
   constructor(
@@ -24,7 +42,10 @@ export class QuarantineStore {
     private readonly maxRows = DEFAULT_QUARANTINE_MAX_ROWS,
   ) {
     this.insert = db.prepare(
-      'INSERT INTO quarantine (topic, received_at, reason, payload) VALUES (?, ?, ?, ?)',
+      'INSERT INTO quarantine (topic, received_at, reason, payload, event_id, site) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.refusedQ = db.prepare<[string, string], { reason: string }>(
+      'SELECT reason FROM quarantine WHERE event_id = ? AND site = ? ORDER BY rowid DESC LIMIT 1',
     );
     this.prune = db.prepare<[number]>(
       'DELETE FROM quarantine WHERE rowid <= (SELECT MAX(rowid) FROM quarantine) - ?',
@@ -34,7 +55,15 @@ export class QuarantineStore {
   add(topic: string, payload: Buffer, reason: string, receivedAt = Date.now()): void {
     // Cap what we keep per payload and in total: a hostile or broken client must not fill the disk through
     // quarantine. The counters still count every refused payload; only the oldest rows are dropped.
-    this.insert.run(topic, receivedAt, reason.slice(0, 2000), payload.subarray(0, 16_384));
+    const eventId = claimedEventId(payload);
+    this.insert.run(
+      topic,
+      receivedAt,
+      reason.slice(0, 2000),
+      payload.subarray(0, 16_384),
+      eventId ?? null,
+      eventId ? (siteOfTopic(topic) ?? null) : null,
+    );
     if (++this.sincePrune >= PRUNE_EVERY) {
       this.sincePrune = 0;
       this.prune.run(this.maxRows);
@@ -61,6 +90,14 @@ export class QuarantineStore {
       reason: r.reason,
       payload: r.payload.toString('utf8'),
     }));
+  }
+
+  /**
+   * Why central refused the event of this id from this site, when it did (the newest refusal). Only the site's
+   * own topic counts: broker ACLs keep other sites off it, so nobody can get another site's event refused.
+   */
+  refusedEvent(eventId: string, site: string): string | undefined {
+    return this.refusedQ.get(eventId, site)?.reason;
   }
 
   count(): number {

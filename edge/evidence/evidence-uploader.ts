@@ -29,8 +29,8 @@ export interface EvidenceUploaderCounters {
   missingFiles: number;
 }
 
-/** Statuses that will not change on retry: the file itself is refused. */
-const PERMANENT = new Set([400, 413, 415, 422]);
+/** Statuses that will not change on retry: the file itself is refused, or (410) central refused its event. */
+const PERMANENT = new Set([400, 410, 413, 415, 422]);
 
 export class EvidenceUploader {
   readonly counters: EvidenceUploaderCounters = {

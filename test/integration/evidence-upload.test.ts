@@ -167,4 +167,62 @@ describe('evidence uploader against a real central', () => {
     expect(store.getEvidence('evt-up-0002_s')).toBeUndefined();
     expect(central.evidence.get('evt-up-0002_s')).toBeUndefined();
   });
+
+  it("drops the evidence of an event central refused (410, with central's reason), not 409 'not yet' forever", async () => {
+    // An event with a timestamp far in the future: central quarantines it, so no stored event will name its files.
+    const refused = sampleEvent({
+      id: 'evt-up-0003',
+      evidence: { snapshot: 'evt-up-0003_s' },
+      ts: Date.now() + 86_400_000,
+      startTs: Date.now() + 86_400_000,
+    });
+    expect(
+      central.ingest.handle(
+        Topics.events(refused.site, refused.camera),
+        Buffer.from(JSON.stringify(refused)),
+      ),
+    ).toBe('quarantined');
+    // The same id refused on another site's topic says nothing about this site's event: still "not yet".
+    const elsewhere = {
+      ...refused,
+      id: 'evt-up-0004',
+      site: 'da-nang',
+      evidence: { snapshot: 'evt-up-0004_s' },
+    };
+    central.ingest.handle(Topics.events('da-nang', refused.camera), Buffer.from(JSON.stringify(elsewhere)));
+    const put = (id: string) =>
+      central.app.inject({
+        method: 'PUT',
+        url: `/api/evidence/${id}`,
+        headers: { authorization: `Bearer ${EDGE_TOKEN}`, 'content-type': 'image/jpeg' },
+        payload: body,
+      });
+    const gone = await put('evt-up-0003_s');
+    expect(gone.statusCode, gone.body).toBe(410);
+    expect(gone.body).toMatch(/central refused its event evt-up-0003 \(.*ahead of central's clock/);
+    expect((await put('evt-up-0004_s')).statusCode).toBe(409);
+
+    store.addEvidence(
+      {
+        id: 'evt-up-0003_s',
+        eventId: 'evt-up-0003',
+        camera: 'c',
+        kind: 'snapshot',
+        contentType: 'image/jpeg',
+        file: file('c.jpg'),
+        bytes: body.length,
+      },
+      now,
+    );
+    const up = uploader(EDGE_TOKEN);
+    const rejectedBefore = up.counters.rejected;
+    up.start();
+    // The counter moves before the local file is deleted: wait for both.
+    await until(() => up.counters.rejected > rejectedBefore && !existsSync(path.join(dir, 'c.jpg')));
+    up.stop();
+    expect(up.counters.rejected).toBe(rejectedBefore + 1);
+    expect(up.counters.failures).toBe(0);
+    expect(store.getEvidence('evt-up-0003_s')).toBeUndefined();
+    expect(existsSync(path.join(dir, 'c.jpg'))).toBe(false);
+  });
 });
