@@ -11,6 +11,9 @@ import { type AckEntry, buildAckMessages } from './ack-messages.ts';
 import { IngestBatcher } from './ingest-batcher.ts';
 import type { IngestService } from './ingest-service.ts';
 
+/** How long close() waits for the broker to acknowledge central's in-flight publishes before cutting the link. */
+const END_GRACE_MS = 10_000;
+
 export type SubscriberIngestOptions = CentralConfig['ingest'];
 
 const DEFAULT_INGEST: SubscriberIngestOptions = {
@@ -171,7 +174,21 @@ export class Subscriber {
   async close(): Promise<void> {
     // Commit what was received, so its PUBACKs go out before the connection closes.
     this.batcher.flush();
-    await this.client.endAsync();
+    // A graceful end waits for central's own in-flight publishes (acks to the edges) to be acknowledged by the
+    // broker; a stalled broker must not hold the shutdown, so after END_GRACE_MS the connection is cut. Acks lost
+    // that way only make the edges send again, and dedup drops the copies.
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = await Promise.race([
+      this.client.endAsync().then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), END_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!graceful) {
+      this.log.warn({ graceMs: END_GRACE_MS }, 'broker did not acknowledge in time; MQTT connection cut');
+      await this.client.endAsync(true);
+    }
     // Anything handed over while closing is stored now, before the database closes; it cannot be acked any more,
     // so the broker redelivers it to the next session and dedup drops the copy.
     this.batcher.flush();

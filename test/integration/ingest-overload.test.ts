@@ -145,7 +145,9 @@ cameras:
     const first = settled[0]!;
     const maxRss = Math.max(...settled.map((s) => s.rssMb));
     const maxBuffers = Math.max(...settled.map((s) => s.arrayBuffersMb));
-    expect(maxRss - first.rssMb).toBeLessThan(80);
+    // Bounded, not tight: on a loaded 2-core box the collector runs late and RSS once rose 88 MB; a pipeline that held
+    // the frames would need framesIn * frameMb (over 300 MB), twice this bound at least.
+    expect(maxRss - first.rssMb).toBeLessThan(Math.min(150, (framesIn * frameMb) / 2));
     expect(maxBuffers).toBeLessThan(64);
   });
 });
