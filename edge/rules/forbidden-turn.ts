@@ -2,9 +2,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { anchorOf } from '../track/track.ts';
 import { pointInPolygon } from './geometry.ts';
+import type { ZoneConfig } from './geometry-schema.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
-import type { ZoneConfig } from './rule-schema.ts';
 
 export const ForbiddenTurnRuleSchema = Type.Object(
   {

@@ -1,9 +1,9 @@
 // Object present: an object of a configured (usually custom-model) class such as garbage, fire, smoke or flood in a zone for dwellS.
 import { type Static, Type } from '@sinclair/typebox';
+import type { ZoneConfig } from './geometry-schema.ts';
 import { dwellHitsInZone, PresenceTimer } from './presence-timer.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
-import type { ZoneConfig } from './rule-schema.ts';
 
 export const ObjectPresentRuleSchema = Type.Object(
   {

@@ -1,8 +1,8 @@
 // Per-key presence timer for occupancy rules: how long a subject has been in a zone, tolerant of short absences.
 import { anchorOf, type Track } from '../track/track.ts';
 import { pointInPolygon } from './geometry.ts';
+import type { ZoneConfig } from './geometry-schema.ts';
 import type { RuleHit } from './rule.ts';
-import type { ZoneConfig } from './rule-schema.ts';
 
 /**
  * A subject (track) whose anchor leaves the zone, or is missed by the detector, for less than `graceMs` keeps

@@ -4,9 +4,9 @@ import { PointNorm } from '../../config/schema-helpers.ts';
 import type { SignalState } from '../../contract/index.ts';
 import { anchorOf, type Track } from '../track/track.ts';
 import { type Point, pointInPolygon, segmentsIntersect, sideOfLine } from './geometry.ts';
+import type { LineConfig, ZoneConfig } from './geometry-schema.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
-import type { LineConfig, ZoneConfig } from './rule-schema.ts';
 import { nearestSegment, waitsBehindLine } from './waits-behind-line.ts';
 
 export const RedLightRuleSchema = Type.Object(

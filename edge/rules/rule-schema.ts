@@ -1,6 +1,6 @@
 // Config schema of zones, lines and rules (coordinates normalised 0..1 so configs survive resolution changes).
 import { type Static, Type } from '@sinclair/typebox';
-import { DiscriminatedUnion, PointNorm } from '../../config/schema-helpers.ts';
+import { DiscriminatedUnion } from '../../config/schema-helpers.ts';
 
 import { CrowdingRuleSchema } from './crowding.ts';
 import { ForbiddenTurnRuleSchema } from './forbidden-turn.ts';
@@ -15,40 +15,14 @@ import { SpeedingRuleSchema } from './speeding.ts';
 import { WrongLaneRuleSchema } from './wrong-lane.ts';
 import { WrongWayRuleSchema } from './wrong-way.ts';
 
-// Re-exported: rule files import these from rule-base.ts (no cycle), other code from here.
+// Re-exported: rule files import these from rule-base.ts and geometry-schema.ts (no cycle), other code from here.
+export {
+  type LineConfig,
+  LineSchema,
+  type ZoneConfig,
+  ZoneSchema,
+} from './geometry-schema.ts';
 export { GeoId, ruleBase, type ScheduleConfig, ScheduleSchema } from './rule-base.ts';
-
-export const ZoneSchema = Type.Object(
-  {
-    id: GeoId,
-    name: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'name shown to reviewers, e.g. "Vạch dừng hướng Bắc"; default the id',
-      }),
-    ),
-    polygon: Type.Array(PointNorm, { minItems: 3, maxItems: 64, description: 'polygon vertices in order' }),
-  },
-  { additionalProperties: false },
-);
-export type ZoneConfig = Static<typeof ZoneSchema>;
-
-export const LineSchema = Type.Object(
-  {
-    id: GeoId,
-    name: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'name shown to reviewers, e.g. "Vạch dừng hướng Bắc"; default the id',
-      }),
-    ),
-    points: Type.Array(PointNorm, { minItems: 2, maxItems: 64, description: 'polyline vertices in order' }),
-  },
-  { additionalProperties: false },
-);
-export type LineConfig = Static<typeof LineSchema>;
 
 export const ZoneDwellRuleSchema = Type.Object(
   {

@@ -1,5 +1,5 @@
 // Rule schedules: is a wall-clock instant inside any HH:MM window (local time of a zone), windows may wrap midnight.
-import type { ScheduleConfig } from './rule-schema.ts';
+import type { ScheduleConfig } from './rule-base.ts';
 
 export interface LocalTime {
   /** 0 = Sunday. */

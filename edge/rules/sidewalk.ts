@@ -1,10 +1,10 @@
 // Sidewalk encroachment: vehicles or objects persisting in a sidewalk polygon (per track, or a zone-level count).
 import { type Static, Type } from '@sinclair/typebox';
 import { unionBox } from './geometry.ts';
+import type { ZoneConfig } from './geometry-schema.ts';
 import { dwellHitsInZone, PresenceTimer } from './presence-timer.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
-import type { ZoneConfig } from './rule-schema.ts';
 
 export const SidewalkRuleSchema = Type.Object(
   {

@@ -2,10 +2,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { anchorOf } from '../track/track.ts';
 import { type Point, segmentCrossesPolyline } from './geometry.ts';
+import type { LineConfig } from './geometry-schema.ts';
 import { sideOfPolyline } from './red-light.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
-import type { LineConfig } from './rule-schema.ts';
 
 export const SolidLineRuleSchema = Type.Object(
   {

@@ -2,10 +2,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PointNorm } from '../../config/schema-helpers.ts';
 import { anchorOf, type Track } from '../track/track.ts';
+import type { LineConfig } from './geometry-schema.ts';
 import { applyHomography, degeneracy, type Homography, type Point2, solveHomography } from './homography.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
-import type { LineConfig } from './rule-schema.ts';
 
 const GroundPoint = Type.Tuple([Type.Number(), Type.Number()], {
   description: '[x, y] on the road plane, metres',

@@ -1,9 +1,9 @@
 // Wrong lane: a track of a class not allowed in a lane polygon (a bus lane, a motorbike lane) staying in it for dwellS.
 import { type Static, Type } from '@sinclair/typebox';
+import type { ZoneConfig } from './geometry-schema.ts';
 import { dwellHitsInZone, PresenceTimer } from './presence-timer.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
 import { ruleBase } from './rule-base.ts';
-import type { ZoneConfig } from './rule-schema.ts';
 
 export const WrongLaneRuleSchema = Type.Object(
   {

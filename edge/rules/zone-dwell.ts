@@ -2,8 +2,9 @@
 
 import { anchorOf } from '../track/track.ts';
 import { pointInPolygon } from './geometry.ts';
+import type { ZoneConfig } from './geometry-schema.ts';
 import type { Rule, RuleHit, RuleInput } from './rule.ts';
-import type { ZoneConfig, ZoneDwellRuleConfig } from './rule-schema.ts';
+import type { ZoneDwellRuleConfig } from './rule-schema.ts';
 
 export class ZoneDwellRule implements Rule {
   readonly type = 'zone_dwell' as const;
