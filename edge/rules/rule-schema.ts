@@ -8,7 +8,7 @@ import { IllegalStopRuleSchema } from './illegal-stop.ts';
 import { NoHelmetRuleSchema } from './no-helmet.ts';
 import { ObjectPresentRuleSchema } from './object-present.ts';
 import { RedLightRuleSchema } from './red-light.ts';
-import { GeoId, ruleBase } from './rule-base.ts';
+import { ruleBase } from './rule-base.ts';
 import { SidewalkRuleSchema } from './sidewalk.ts';
 import { SolidLineRuleSchema } from './solid-line.ts';
 import { SpeedingRuleSchema } from './speeding.ts';
