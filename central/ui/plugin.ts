@@ -38,8 +38,9 @@ const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, opts) => {
   const tileOrigin = opts.tileUrl?.startsWith('http')
     ? new URL(opts.tileUrl.replace(/[{}]/g, '')).origin
     : '';
+  // media-src blob: evidence clips are downloaded once and played from memory (public/clip-cache.js).
   const csp =
-    `default-src 'self'; img-src 'self' data:${tileOrigin ? ` ${tileOrigin}` : ''}; media-src 'self'; ` +
+    `default-src 'self'; img-src 'self' data:${tileOrigin ? ` ${tileOrigin}` : ''}; media-src 'self' blob:; ` +
     "frame-ancestors 'none'; base-uri 'none'";
   const chart = readFileSync(chartJsFile());
   app.get(

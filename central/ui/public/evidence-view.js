@@ -1,5 +1,6 @@
 // The evidence of one incident: the clip with its overlay following the vehicle frame by frame and the signal
 // state of each moment, the snapshots (full size with zoom on click), and why any file is missing.
+import { clipUrl } from './clip-cache.js';
 import { h } from './dom.js';
 import { ruleGeometry, zoomOrigin } from './geometry.js';
 import { openLightbox } from './lightbox.js';
@@ -58,7 +59,8 @@ export function renderEvidence(inc, ctx) {
   if (have('clip')) {
     const v = /** @type {HTMLVideoElement} */ (
       h('video', {
-        src: url(status.clip.id),
+        // The event frame stands in (from the browser cache) until the clip is downloaded.
+        ...(stillKind ? { poster: url(status[stillKind].id) } : {}),
         controls: true,
         muted: true,
         autoplay: true,
@@ -69,6 +71,12 @@ export function renderEvidence(inc, ctx) {
       })
     );
     v.muted = true; // the attribute alone does not satisfy every autoplay policy
+    clipUrl(status.clip.id, url(status.clip.id)).then(
+      (src) => {
+        v.src = src;
+      },
+      () => v.dispatchEvent(new Event('error')),
+    );
     media = v;
   } else if (stillKind) {
     media = /** @type {HTMLImageElement} */ (
