@@ -279,6 +279,7 @@ export class PlateService {
           f.image,
           [b[0] * width, b[1] * height, b[2] * width, b[3] * height],
           f.frameMs,
+          history?.labelOf(job.trackId),
         );
         this.counters.framesRead++;
         if (r) reads.push({ read: r, image: f.image });
@@ -286,7 +287,6 @@ export class PlateService {
       const verdict = votePlate(
         reads.map((r) => r.read),
         {
-          maxEditDistance: 1,
           minAgreeingReads: this.d.config.minAgreeingReads,
           readableConfidence: this.d.config.readableConfidence,
         },
@@ -312,6 +312,7 @@ export class PlateService {
           plate: plate.text ?? 'unreadable',
           confidence: plate.confidence,
           reads: plate.reads,
+          ...(verdict.refused ? { refused: verdict.refused } : {}),
           // What each frame said before the grammar: the first thing to look at when a plate comes out wrong.
           raw: reads.map(
             (r) => `${r.read.raw.join('/')}=${r.read.text ?? '?'}@${r.read.confidence.toFixed(2)}`,

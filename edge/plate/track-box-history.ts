@@ -26,6 +26,11 @@ export class TrackBoxHistory {
     return (this.byTrack.get(trackId)?.samples ?? []).filter((s) => s.tsMs >= fromMs && s.tsMs <= toMs);
   }
 
+  /** The detector label of a track (its latest). */
+  labelOf(trackId: number): string | undefined {
+    return this.byTrack.get(trackId)?.label;
+  }
+
   lastSeenMs(trackId: number): number | undefined {
     return this.byTrack.get(trackId)?.samples.at(-1)?.tsMs;
   }

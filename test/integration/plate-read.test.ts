@@ -118,9 +118,9 @@ describe('plates on red_light events of the intersection clip (signal fixed red)
   });
 
   it('reads labelled plates exactly right after the vote, with their colour (the taxi is yellow)', () => {
-    // Target 80 %; measured 2 of 4 (see the README): the clip's P-frames smear 35 px plates, only its
-    // keyframes are sharp. This floor guards what works; it is not the target.
-    expect(confusion.right.length / scored.length).toBeGreaterThanOrEqual(1 / 3);
+    // Target 80 %; measured 3 of 4: the dark sedan's 30E-609.57 reads as 30E-509.57 at its sharpest frames
+    // (the recogniser is sure of the 5) and as nothing at its nearest; it comes out unreadable, never wrong.
+    expect(confusion.right.length).toBeGreaterThanOrEqual(3);
     for (const { label, end } of scored)
       if (end.plate?.text === label.text) expect(end.plate.colour).toBe(label.colour);
   });
