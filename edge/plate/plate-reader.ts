@@ -24,6 +24,8 @@ const SEARCH_MARGIN = 0.05;
  * and runs only then.
  */
 const DET_SCALES = [1, 1.6] as const;
+/** Each line box is widened by this much of its height on both sides: det clips a plate's first and last glyph. */
+const LINE_PAD_X = 0.15;
 
 export interface FrameRead extends PlateRead {
   /** The plate's box in frame pixels (the crop kept as evidence). */
@@ -112,7 +114,17 @@ export class PlateReader {
     tsMs: number,
     label: string | undefined,
   ): Promise<FrameRead> {
-    const lines = await Promise.all(c.lines.map((l) => this.ocr.recognise(frame, l)));
+    const lines = await Promise.all(
+      c.lines.map((l) => {
+        const h = l[3] - l[1];
+        return this.ocr.recognise(frame, [
+          Math.max(0, l[0] - LINE_PAD_X * h),
+          l[1],
+          Math.min(frame.width, l[2] + LINE_PAD_X * h),
+          l[3],
+        ]);
+      }),
+    );
     let texts = lines.map((r) => r.text);
     let chars = lines.map((r) => r.chars);
     let conf = Math.min(...lines.map((r) => r.confidence));
