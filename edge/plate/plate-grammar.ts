@@ -91,20 +91,25 @@ function parseHead(s: string, topLength: number | undefined, fix: { n: number })
     a = 'D';
     fix.n++;
   }
-  const b = s[3];
-  if (!isSeries(a)) return undefined;
+  // Đ as read (a corrected plate) or as D (the OCR): the pair is compared in D, and restoring Đ counts as a fix-up
+  // only when the input had D.
+  const given = s[3];
+  const b = given === 'Đ' ? 'D' : given;
   const pair = `${a}${b ?? ''}`;
   const mapped = D_TO_DD[pair] ?? pair;
   const special = (SPECIAL_SERIES as readonly string[]).includes(mapped);
+  // Q is never a series letter except in QT (international bodies).
+  if (!isSeries(a) && !(special && a === 'Q')) return undefined;
+  const restored = mapped !== pair && given !== 'Đ';
   if (topLength === undefined) {
     if (!isSeries(b)) return { province, series: a!, kind: 'car', end: 3 };
     if (!special) return undefined;
-    if (mapped !== pair) fix.n++;
+    if (restored) fix.n++;
     return { province, series: mapped, kind: 'special', end: 4 };
   }
   if (topLength === 3) return { province, series: a!, kind: 'car', end: 3 };
   if (topLength === 4 && isSeries(b)) {
-    if (mapped !== pair) fix.n++;
+    if (restored) fix.n++;
     if (special) return { province, series: mapped, kind: 'special', end: 4 };
     // Two letters starting with A on a two-line plate: a motorbike under 50 cc (AA, AB, ...).
     if (a !== 'A') return undefined;
@@ -117,17 +122,38 @@ function parseHead(s: string, topLength: number | undefined, fix: { n: number })
   if (topLength === 5 && pair === 'MD') {
     const k = digitAt(s, 4, fix);
     if (k === undefined || k === '0') return undefined;
-    fix.n++;
+    if (given !== 'Đ') fix.n++;
     return { province, series: `MĐ${k}`, kind: 'motorbike', end: 5 };
   }
   return undefined;
 }
 
+/** Detector labels of two-wheelers: their plates are motorbike (or army) plates, never a car's. */
+const TWO_WHEELERS = ['motorcycle', 'motorbike', 'bicycle'];
+
+/**
+ * The plate kinds a vehicle of this detector label can carry (all kinds for an unknown label): a car's `30E7`
+ * over `586.70` is a misread, not a motorbike series.
+ */
+export function kindsForVehicle(label: string | undefined): readonly PlateKind[] {
+  if (label === undefined) return ['car', 'special', 'motorbike', 'military'];
+  return TWO_WHEELERS.includes(label) ? ['motorbike', 'military'] : ['car', 'special', 'military'];
+}
+
 /**
  * Parses OCR lines, top to bottom (one or two; separators and spaces ignored). Only the grammar's digit places
- * get the O/I fix-ups; anything that does not fit exactly is rejected, never guessed.
+ * get the O/I fix-ups; anything that does not fit exactly is rejected, never guessed. `vehicle` (a detector
+ * label) rejects plates of a kind that vehicle cannot carry.
  */
-export function parsePlate(lines: readonly string[]): PlateParse {
+export function parsePlate(lines: readonly string[], vehicle?: string): PlateParse {
+  const r = parseAnyPlate(lines);
+  const kinds = kindsForVehicle(vehicle);
+  if (r.ok && !kinds.includes(r.kind))
+    return { ok: false, reason: `'${r.text}' is a ${r.kind} plate, not one a ${vehicle} carries` };
+  return r;
+}
+
+function parseAnyPlate(lines: readonly string[]): PlateParse {
   const clean = lines.map((l) => l.toUpperCase().replace(/[\s.\-·]/g, '')).filter((l) => l.length > 0);
   if (clean.length === 0) return { ok: false, reason: 'no text' };
   if (clean.length > 2) return { ok: false, reason: `${clean.length} lines (a plate has one or two)` };
@@ -138,7 +164,7 @@ export function parsePlate(lines: readonly string[]): PlateParse {
   const military = parseMilitary(clean, fix);
   if (military) return military;
   const topLength = clean.length === 2 ? clean[0]!.length : undefined;
-  const head = parseHead(joined.replace(/Đ/g, 'D'), topLength, fix);
+  const head = parseHead(joined, topLength, fix);
   if (!head)
     return {
       ok: false,

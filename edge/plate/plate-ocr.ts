@@ -136,7 +136,7 @@ export class PlateOcr {
   async recognise(img: RawImage, box: readonly [number, number, number, number]): Promise<CtcResult> {
     const bw = box[2] - box[0];
     const bh = box[3] - box[1];
-    if (bw < 2 || bh < 2) return { text: '', confidence: 0, charConfidences: [] };
+    if (bw < 2 || bh < 2) return { text: '', confidence: 0, charConfidences: [], chars: [] };
     const contentWidth = Math.min(REC_MAX_WIDTH, Math.ceil((REC_HEIGHT * bw) / bh));
     const width = Math.max(REC_MIN_WIDTH, contentWidth);
     const input = resizeToChw(img, box, {

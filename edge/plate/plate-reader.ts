@@ -1,4 +1,6 @@
 // Reads the plate of one vehicle on one full-resolution frame: det lines -> candidates -> rec -> grammar -> colour.
+
+import type { CtcChar } from './ctc-decode.ts';
 import {
   type CandidateOptions,
   DEFAULT_CANDIDATE_OPTIONS,
@@ -7,9 +9,9 @@ import {
   type Xyxy,
 } from './plate-candidates.ts';
 import { plateColour } from './plate-colour.ts';
-import { parsePlate } from './plate-grammar.ts';
+import { parsePlate, SERIES_LETTERS } from './plate-grammar.ts';
 import type { PlateOcr } from './plate-ocr.ts';
-import type { PlateRead } from './plate-vote.ts';
+import type { PlateChar, PlateRead } from './plate-vote.ts';
 import type { RawImage } from './raw-image.ts';
 
 /** The part of the vehicle box searched for text: the plate is never in the top third (roof, rider's head). */
@@ -22,12 +24,56 @@ const SEARCH_MARGIN = 0.05;
  * and runs only then.
  */
 const DET_SCALES = [1, 1.6] as const;
+/** Each line box is widened by this much of its height on both sides: det clips a plate's first and last glyph. */
+const LINE_PAD_X = 0.15;
 
 export interface FrameRead extends PlateRead {
   /** The plate's box in frame pixels (the crop kept as evidence). */
   plateBoxXyxyPx: Xyxy;
   /** The recognised lines as read, before the grammar (for logs and the labelled-set report). */
   raw: string[];
+  /** Each line's characters with their probabilities and runner-ups (CTC), as recognised. */
+  lineChars: CtcChar[][];
+}
+
+/**
+ * A parsed read is as sure as its least settled place: the character's probability minus its strongest rival's
+ * that the place admits (a 5 at 0.55 with a 6 at 0.4 is worth 0.15, whatever the other nine characters say).
+ */
+export function marginConfidence(chars: readonly PlateChar[]): number {
+  let min = 1;
+  for (const c of chars) min = Math.min(min, c.p - (c.alts[0]?.p ?? 0));
+  return Math.max(0, min);
+}
+
+/** Look-alikes the grammar resolves by the place: a digit place reads O as 0 and I as 1, a letter place 0 as D. */
+const AS_DIGIT: Record<string, string> = { O: '0', I: '1' };
+const AS_LETTER: Record<string, string> = { '0': 'D' };
+
+/**
+ * The recognised characters (separators dropped) against the parsed plate's compact form, one to one. Each keeps
+ * only the alternatives the place admits, through the same look-alike map as the grammar: at a digit place a
+ * letter is no rival, but another digit is. Undefined when the counts differ (nothing to align).
+ */
+export function alignChars(compact: string, raw: readonly CtcChar[]): PlateChar[] | undefined {
+  const kept = raw.filter((c) => /[A-Z0-9]/.test(c.char));
+  if (kept.length !== compact.length) return undefined;
+  return kept.map((c, i) => {
+    const want = compact[i]!;
+    const digit = want >= '0' && want <= '9';
+    const map = (x: string) => (digit ? (AS_DIGIT[x] ?? x) : (AS_LETTER[x] ?? x));
+    const fits = (x: string) => (digit ? x >= '0' && x <= '9' : SERIES_LETTERS.includes(x));
+    const best = new Map<string, number>();
+    for (const a of c.alts) {
+      const m = map(a.char);
+      if (m !== want && fits(m)) best.set(m, Math.max(best.get(m) ?? 0, a.p));
+    }
+    return {
+      char: want,
+      p: c.p,
+      alts: [...best].map(([char, p]) => ({ char, p })).sort((a, b) => b.p - a.p),
+    };
+  });
 }
 
 export class PlateReader {
@@ -40,7 +86,7 @@ export class PlateReader {
    * `vehicle` is the vehicle's box in frame pixels. Undefined when no plate-shaped text was found at all (that
    * frame casts no vote); a read whose text fails the grammar has no `text` (it votes "unreadable").
    */
-  async read(frame: RawImage, vehicle: Xyxy, tsMs: number): Promise<FrameRead | undefined> {
+  async read(frame: RawImage, vehicle: Xyxy, tsMs: number, label?: string): Promise<FrameRead | undefined> {
     const w = vehicle[2] - vehicle[0];
     const h = vehicle[3] - vehicle[1];
     if (w < 8 || h < 8) return undefined;
@@ -54,7 +100,7 @@ export class PlateReader {
     for (const k of DET_SCALES) {
       const lines = await this.ocr.detectLines(frame, rect, Math.round(this.ocr.detLongSidePx * k));
       for (const c of plateCandidates(lines, vehicle, this.o)) {
-        const read = await this.recognise(frame, c, tsMs);
+        const read = await this.recognise(frame, c, tsMs, label);
         if (read.text) return read;
         first ??= read;
       }
@@ -62,12 +108,28 @@ export class PlateReader {
     return first;
   }
 
-  private async recognise(frame: RawImage, c: PlateCandidate, tsMs: number): Promise<FrameRead> {
-    const lines = await Promise.all(c.lines.map((l) => this.ocr.recognise(frame, l)));
+  private async recognise(
+    frame: RawImage,
+    c: PlateCandidate,
+    tsMs: number,
+    label: string | undefined,
+  ): Promise<FrameRead> {
+    const lines = await Promise.all(
+      c.lines.map((l) => {
+        const h = l[3] - l[1];
+        return this.ocr.recognise(frame, [
+          Math.max(0, l[0] - LINE_PAD_X * h),
+          l[1],
+          Math.min(frame.width, l[2] + LINE_PAD_X * h),
+          l[3],
+        ]);
+      }),
+    );
     let texts = lines.map((r) => r.text);
-    let conf = lines.reduce((a, r) => a + r.confidence, 0) / lines.length;
+    let chars = lines.map((r) => r.chars);
+    let conf = Math.min(...lines.map((r) => r.confidence));
     let box = c.boxXyxy;
-    let parsed = parsePlate(texts);
+    let parsed = parsePlate(texts, label);
     // One line of a two-line plate (det often finds only one of the two ~10 px lines): read where the other
     // one must be, by the plate's layout, and parse the pair.
     if (!parsed.ok && c.lines.length === 1) {
@@ -75,11 +137,12 @@ export class PlateReader {
       if (other) {
         const r = await this.ocr.recognise(frame, other.box);
         const pair = other.above ? [r.text, texts[0]!] : [texts[0]!, r.text];
-        const p2 = parsePlate(pair);
+        const p2 = parsePlate(pair, label);
         if (p2.ok) {
           parsed = p2;
           texts = pair;
-          conf = (conf + r.confidence) / 2;
+          chars = other.above ? [r.chars, chars[0]!] : [chars[0]!, r.chars];
+          conf = Math.min(conf, r.confidence);
           box = [
             Math.min(box[0], other.box[0]),
             Math.min(box[1], other.box[1]),
@@ -95,8 +158,16 @@ export class PlateReader {
       tsMs,
       plateBoxXyxyPx: box,
       raw: texts,
+      lineChars: chars,
     };
-    return parsed.ok ? { ...read, text: parsed.text, kind: parsed.kind } : read;
+    if (!parsed.ok) return read;
+    const plateChars = alignChars(parsed.compact, chars.flat());
+    return {
+      ...read,
+      text: parsed.text,
+      kind: parsed.kind,
+      ...(plateChars ? { chars: plateChars, confidence: marginConfidence(plateChars) } : {}),
+    };
   }
 
   /**

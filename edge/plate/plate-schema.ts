@@ -47,10 +47,12 @@ export const PlatesSchema = Type.Object(
     beforeS: Type.Number({
       minimum: 0,
       maximum: 10,
-      default: 2,
+      default: 5,
       description:
-        'seconds of the track before the event start whose frames may be read (default 2): a vehicle crossing ' +
-        'a stop line away from the camera shows its plate largest before it crosses. Needs ring.seconds above it.',
+        'seconds of the track before the event start whose frames may be read (default 5): a vehicle crossing ' +
+        'a stop line away from the camera shows its plate largest seconds before it crosses (at 2 s the ' +
+        "intersection clip's white SUV was already too small to read). Needs ring.seconds above it; more costs " +
+        'no CPU (readsPerTrack bounds the reads), only keeps boxes longer.',
     }),
     afterS: Type.Number({
       minimum: 0,

@@ -12,13 +12,13 @@ import type { FrameRead, PlateReader } from './plate-reader.ts';
 import type { CameraPlatesConfig, PlatesConfig } from './plate-schema.ts';
 import { votePlate } from './plate-vote.ts';
 import { cropImage, type RawImage } from './raw-image.ts';
-import { boxAt, largestSamples, TrackBoxHistory } from './track-box-history.ts';
+import { boxAt, cutAtBottom, largestSamples, plateViewScore, TrackBoxHistory } from './track-box-history.ts';
 
 /** Rule types whose events are not violations of a vehicle (counts, lingering, objects): no plate job of their own. */
 const NOT_VIOLATIONS: readonly RuleType[] = ['zone_dwell', 'crowding', 'object_present'];
 /** A track unseen for this long (frame time) has left: its job stops collecting. */
 const TRACK_GONE_MS = 1000;
-/** 'all' mode: a track is read once it was followed this long (or when it leaves). */
+/** 'all' mode: a track is read once it was followed this long from its first whole view (or when it leaves). */
 const ALL_MODE_FOLLOW_MS = 3000;
 /** A keyframe and the frames ~1 and ~2 frame intervals after it (the source picks the nearest frame). */
 const KEYFRAME_FOLLOWERS_MS = [0, 34, 67] as const;
@@ -131,7 +131,8 @@ export class PlateService {
     for (const t of tracks) {
       if (!t.confirmed || !cfg.classes.includes(t.label)) continue;
       history.add(t.id, t.label, { tsMs, boxXyxyNorm: t.boxXyxyNorm });
-      if (cfg.mode === 'all' && !this.jobs.has(key(camera, t.id)))
+      // Followed from its first whole view: a vehicle entering at the bottom shows no plate until it is in.
+      if (cfg.mode === 'all' && !this.jobs.has(key(camera, t.id)) && !cutAtBottom(t.boxXyxyNorm))
         this.createJob(camera, t.id, tsMs, tsMs + ALL_MODE_FOLLOW_MS);
     }
     for (const job of this.jobs.values()) {
@@ -250,7 +251,7 @@ export class PlateService {
     const keyTimes = (await this.d.frames.keyframes?.(job.camera, fromMs, job.untilMs).catch(() => [])) ?? [];
     const area = (t: number) => {
       const b = boxAt(all, t);
-      return b ? (b[2] - b[0]) * (b[3] - b[1]) : 0;
+      return b ? plateViewScore(b) : -1;
     };
     const inTrack = keyTimes
       .filter((t) => all.length > 0 && t >= all[0]!.tsMs && t <= all.at(-1)!.tsMs)
@@ -279,6 +280,7 @@ export class PlateService {
           f.image,
           [b[0] * width, b[1] * height, b[2] * width, b[3] * height],
           f.frameMs,
+          history?.labelOf(job.trackId),
         );
         this.counters.framesRead++;
         if (r) reads.push({ read: r, image: f.image });
@@ -286,7 +288,6 @@ export class PlateService {
       const verdict = votePlate(
         reads.map((r) => r.read),
         {
-          maxEditDistance: 1,
           minAgreeingReads: this.d.config.minAgreeingReads,
           readableConfidence: this.d.config.readableConfidence,
         },
@@ -312,6 +313,7 @@ export class PlateService {
           plate: plate.text ?? 'unreadable',
           confidence: plate.confidence,
           reads: plate.reads,
+          ...(verdict.refused ? { refused: verdict.refused } : {}),
           // What each frame said before the grammar: the first thing to look at when a plate comes out wrong.
           raw: reads.map(
             (r) => `${r.read.raw.join('/')}=${r.read.text ?? '?'}@${r.read.confidence.toFixed(2)}`,

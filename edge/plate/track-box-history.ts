@@ -26,6 +26,11 @@ export class TrackBoxHistory {
     return (this.byTrack.get(trackId)?.samples ?? []).filter((s) => s.tsMs >= fromMs && s.tsMs <= toMs);
   }
 
+  /** The detector label of a track (its latest). */
+  labelOf(trackId: number): string | undefined {
+    return this.byTrack.get(trackId)?.label;
+  }
+
   lastSeenMs(trackId: number): number | undefined {
     return this.byTrack.get(trackId)?.samples.at(-1)?.tsMs;
   }
@@ -37,12 +42,26 @@ export class TrackBoxHistory {
   }
 }
 
-/** The `count` samples with the largest boxes (the nearest, sharpest views of the plate), in time order. */
+/** A box whose bottom is this close to the frame's bottom edge (normalised) is cut there. */
+const BOTTOM_EDGE = 0.985;
+
+/**
+ * How good a view of the plate a box promises: its area, but a box cut by the frame's bottom edge comes after
+ * every whole one. The plate sits low on a vehicle, so a vehicle still entering at the bottom of the picture has
+ * its largest box just when its plate is out of it (the white SUV of the intersection clip read nothing there).
+ */
+export function plateViewScore(b: readonly [number, number, number, number]): number {
+  const area = Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+  return cutAtBottom(b) ? area - 1 : area;
+}
+
+/** The box reaches the frame's bottom edge: the vehicle is still entering, its plate likely below the picture. */
+export const cutAtBottom = (b: readonly [number, number, number, number]): boolean => b[3] >= BOTTOM_EDGE;
+
+/** The `count` samples with the best plate views (plateViewScore: the nearest whole boxes), in time order. */
 export function largestSamples(samples: readonly BoxSample[], count: number): BoxSample[] {
-  const area = (s: BoxSample) =>
-    (s.boxXyxyNorm[2] - s.boxXyxyNorm[0]) * (s.boxXyxyNorm[3] - s.boxXyxyNorm[1]);
   return [...samples]
-    .sort((a, b) => area(b) - area(a) || a.tsMs - b.tsMs)
+    .sort((a, b) => plateViewScore(b.boxXyxyNorm) - plateViewScore(a.boxXyxyNorm) || a.tsMs - b.tsMs)
     .slice(0, Math.max(0, count))
     .sort((a, b) => a.tsMs - b.tsMs);
 }
