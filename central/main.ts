@@ -42,6 +42,9 @@ import { QuarantineStore } from './store/quarantine-store.ts';
 import { ReviewStore } from './store/review-store.ts';
 import { StatsStore } from './store/stats-store.ts';
 
+/** How long stop() lets requests in progress finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 5000;
+
 export interface CentralHandle {
   app: FastifyInstance;
   /** http://host:port of the API. */
@@ -297,6 +300,17 @@ export async function startCentral(
     forwarding: () => forwarding.service.metricsSnapshot(),
   });
   await app.register(metricsPlugin, { registry: metrics.registry });
+  // Requests in progress, so a shutdown that has to cut connections can say which ones it cut.
+  const inflight = new Map<string, string>();
+  app.addHook('onRequest', async (req) => {
+    inflight.set(req.id, `${req.method} ${req.url.split('?')[0]}`);
+  });
+  app.addHook('onResponse', async (req) => {
+    inflight.delete(req.id);
+  });
+  app.addHook('onRequestAbort', async (req) => {
+    inflight.delete(req.id);
+  });
   address = await app.listen({ host: config.http.host, port: config.http.port });
   reviews.resume(); // verdicts of a previous run still inside their undo window, or not yet forwarded
   log.info({ address }, 'central listening');
@@ -318,7 +332,25 @@ export async function startCentral(
       brokerCheckAbort.abort();
       retention.stop();
       reviews.stop();
-      await app.close();
+      // Requests in progress get CLOSE_GRACE_MS to finish; then their connections are cut, so a stalled client (an
+      // upload whose sender stopped sending) cannot hold the shutdown. An edge retries a cut upload.
+      const closed = app.close();
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) {
+        log.warn(
+          { graceMs: CLOSE_GRACE_MS, requests: [...inflight.values()].slice(0, 20) },
+          'requests still open at shutdown; connections cut',
+        );
+        app.server.closeAllConnections();
+      }
+      await closed;
       // No upload can start now; the probes of the last ones finish (their notes kept) before the database closes.
       await Promise.allSettled([...clipProbes]);
       closing = true;
