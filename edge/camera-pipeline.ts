@@ -4,6 +4,7 @@ import type { Logger } from '../lib/log.ts';
 import type { AttributeClassifier } from './classify/attribute-classifier.ts';
 import { AttributeStage } from './classify/attribute-stage.ts';
 import type { CameraConfig } from './config/schema.ts';
+import { cameraCrops, detectFrame } from './detect/crop-detector.ts';
 import {
   compileDetectionFilter,
   type DetectionFilter,
@@ -11,6 +12,7 @@ import {
   filterIsActive,
 } from './detect/detection-filter.ts';
 import type { DetectorPool } from './detect/detector-pool.ts';
+import { detectorConfig } from './detect/detector-schema.ts';
 import { buildEvent, type EventContext } from './events/event-builder.ts';
 import { FfmpegSource } from './ingest/ffmpeg-source.ts';
 import type { Frame } from './ingest/frame.ts';
@@ -74,6 +76,8 @@ export interface CameraPipelineDeps {
   onViewChange?: (view: ViewStatus) => void;
   /** Every processed frame's tracks (the plate reader keeps the vehicles' boxes to crop them later). */
   onTracks?: (tsMs: number, tracks: readonly Track[]) => void;
+  /** detector.nmsIou: merges the boxes of overlapping detection crops (default: the detector default). */
+  nmsIou?: number;
 }
 
 export class CameraPipeline {
@@ -90,6 +94,7 @@ export class CameraPipeline {
   /** Measures the view against the reference; undefined when camera.viewGuard is disabled. */
   readonly view: ViewGuardStage | undefined;
   private readonly tracker: Tracker;
+  private readonly nmsIou: number;
   /** What every event of this camera carries besides the hit (the signal source of red_light events). */
   private readonly eventContext: EventContext;
   private readonly engine: RulesEngine;
@@ -117,6 +122,7 @@ export class CameraPipeline {
   constructor(private readonly d: CameraPipelineDeps) {
     this.eventContext = { signalSource: signalProvenance(d.camera.signal), signalSeen: this.signalSeen };
     this.tracker = new ByteTrack(d.camera.tracker);
+    this.nmsIou = d.nmsIou ?? detectorConfig().nmsIou;
     this.attributes =
       d.camera.classifier && d.attributeClassifier
         ? new AttributeStage(d.camera.classifier, d.attributeClassifier)
@@ -162,6 +168,11 @@ export class CameraPipeline {
       onStatus: d.emitStatus,
       onEnd: () => this.endResolve(),
       ring: this.ring,
+      planCrops: (w, h) => {
+        const crops = cameraCrops(d.camera, d.pool.detector.frameSpec, w, h);
+        d.log.info({ crops: crops.length, sourceWidth: w, sourceHeight: h }, 'detection crops planned');
+        return crops;
+      },
     });
   }
 
@@ -194,7 +205,7 @@ export class CameraPipeline {
 
   private async process(frame: Frame, arrivedAt: number): Promise<void> {
     const t0 = performance.now();
-    const { detections: raw, timings } = await this.d.pool.run(frame);
+    const { detections: raw, timings } = await detectFrame(this.d.pool, frame, this.nmsIou);
     const detections = this.filter ? filterDetections(raw, this.filter) : raw;
     const t1 = performance.now();
     this.stats.framesProcessed++;
