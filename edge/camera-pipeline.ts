@@ -205,7 +205,10 @@ export class CameraPipeline {
 
   private async process(frame: Frame, arrivedAt: number): Promise<void> {
     const t0 = performance.now();
-    const { detections: raw, timings } = await detectFrame(this.d.pool, frame, this.nmsIou);
+    const { detections: raw, timings } = await detectFrame(this.d.pool, frame, {
+      nmsIou: this.nmsIou,
+      wholeFrame: this.d.camera.regions.wholeFrame,
+    });
     const detections = this.filter ? filterDetections(raw, this.filter) : raw;
     const t1 = performance.now();
     this.stats.framesProcessed++;

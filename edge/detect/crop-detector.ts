@@ -1,7 +1,7 @@
 // Runs the shared detector on each crop of a frame (or on the frame itself) and merges the boxes in frame coordinates.
 import type { CameraConfig } from '../config/schema.ts';
 import type { Frame, FrameSpec } from '../ingest/frame.ts';
-import { isFullFrame, planCrops, type RectNorm } from './detect-regions.ts';
+import { FULL_FRAME, isFullFrame, planCrops, type RectNorm } from './detect-regions.ts';
 import type { Detection } from './detection.ts';
 import type { DetectorTimings } from './detector.ts';
 import type { DetectorPool } from './detector-pool.ts';
@@ -28,12 +28,24 @@ export function cameraCrops(
 export async function detectFrame(
   pool: DetectorPool,
   frame: Frame,
-  nmsIou: number,
+  o: { nmsIou: number; wholeFrame: boolean },
 ): Promise<{ detections: Detection[]; timings: DetectorTimings }> {
   if (!frame.crops?.length) return pool.run(frame);
   const timings: DetectorTimings = { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
   const perCrop = [];
-  for (const crop of frame.crops) {
+  // The whole frame as one more crop (never cut): vehicles larger than the tile overlap are found whole there.
+  const whole = o.wholeFrame
+    ? [
+        {
+          rectNorm: FULL_FRAME,
+          content: frame.content,
+          sourceWidth: frame.sourceWidth,
+          sourceHeight: frame.sourceHeight,
+          data: frame.data,
+        },
+      ]
+    : [];
+  for (const crop of [...whole, ...frame.crops]) {
     const { detections, timings: t } = await pool.run({
       ...frame,
       content: crop.content,
@@ -48,7 +60,7 @@ export async function detectFrame(
     perCrop.push({ crop: crop.rectNorm, detections: detections.map((d) => mapToFrame(d, crop.rectNorm)) });
   }
   const t0 = performance.now();
-  const detections = mergeCropDetections(perCrop, { nmsIou });
+  const detections = mergeCropDetections(perCrop, { nmsIou: o.nmsIou });
   timings.postprocessMs += performance.now() - t0;
   return { detections, timings };
 }

@@ -82,6 +82,14 @@ export const RegionsSchema = Type.Object(
         },
       ),
     ),
+    wholeFrame: Type.Boolean({
+      default: true,
+      description:
+        'Also detect on the whole frame (squeezed into the model input, as mode frame) whenever crops are used ' +
+        '(default true): one more inference per frame. A vehicle larger than the tile overlap is cut by every ' +
+        'tile it touches and may be missed in all of them; whole, it is found on the whole frame, and the merge ' +
+        'joins it with its parts. Off saves that inference on views with only small objects.',
+    }),
     overlapNorm: Type.Number({
       minimum: 0,
       maximum: 0.5,

@@ -98,10 +98,10 @@ const union = (a: Box, b: Box): Box => [
 ];
 
 /**
- * One detection list for the frame, best score first. Within one crop the detector's NMS already ran, so two boxes
- * of the same crop stay two objects. Across crops, greedily by score: a same-class box overlapping a kept one by
- * more than nmsIou, or any box by more than crossClassIou, is the same object; a same-class box that continues a
- * cut one across its crop border is its other part. Merged boxes take the union when a part was cut (the whole
+ * One detection list for the frame, best score first, greedily by score: a same-class box overlapping a kept one
+ * by more than nmsIou is the same object. Within one crop the detector's NMS already ran, so otherwise two boxes
+ * of the same crop stay two objects; across crops, any box overlapping by more than crossClassIou is the same
+ * object, and a same-class box that continues a cut one across its crop border is its other part. Merged boxes take the union when a part was cut (the whole
  * object), else the better box.
  */
 export function mergeCropDetections(crops: readonly CropDetections[], o: MergeOptions): Detection[] {
@@ -119,10 +119,12 @@ export function mergeCropDetections(crops: readonly CropDetections[], o: MergeOp
   for (const d of items) {
     const [ci] = d.crops;
     const into = kept.find((k) => {
-      if (k.crops.has(ci!)) return false;
       const sameClass = k.det.classId === d.det.classId;
       const overlap = iou(k.box, d.box);
-      if (overlap > crossIou || (sameClass && overlap > o.nmsIou)) return true;
+      // The detector's NMS left no such pair within one crop; after a join, a part may overlap its whole.
+      if (sameClass && overlap > o.nmsIou) return true;
+      if (k.crops.has(ci!)) return false;
+      if (overlap > crossIou) return true;
       return sameClass && (continues(k, d, joinOverlap) || continues(d, k, joinOverlap));
     });
     if (!into) {

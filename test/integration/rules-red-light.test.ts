@@ -44,11 +44,13 @@ const STOP_LINE: [number, number][] = HCMC_STOP_LINE;
 const APPROACH: [number, number] = HCMC_APPROACH;
 const CLASSES = '[car, motorcycle, bus, truck]';
 
+// Played at camera speed: the camera's default detection regions (2x2 tiles and the whole frame) cost five
+// inferences a frame, and a file read flat out would have the pipeline skip frames (latest frame wins).
 const CONFIG = `
 site: hcmc-d1
 cameras:
   - id: cam-stop
-    source: { url: media:hcmc_intersection_1080p.mp4, realtime: false, loop: false }
+    source: { url: media:hcmc_intersection_1080p.mp4, realtime: true, loop: false }
     fps: 5
     ring: { enabled: false }
     signal: { source: fixed, state: red }

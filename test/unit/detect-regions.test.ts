@@ -28,6 +28,7 @@ const DEFAULTS: RegionsConfig = {
   maxDownscale: 3,
   maxTiles: 4,
   overlapNorm: 0.2,
+  wholeFrame: true,
 };
 const SPEC: FrameSpec = {
   width: 416,

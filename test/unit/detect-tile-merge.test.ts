@@ -154,10 +154,17 @@ describe('mergeCropDetections', () => {
     expect(same[0]!.label).toBe('car');
   });
 
-  it('two boxes of the same crop stay two objects (the detector already ran NMS)', () => {
+  it('boxes of the same crop stay two objects unless the detector would have suppressed them', () => {
     const out = merge([
-      [LEFT, [det('car', 0.8, [0.1, 0.1, 0.3, 0.3]), det('car', 0.7, [0.15, 0.1, 0.35, 0.3])]],
+      [
+        LEFT,
+        [
+          det('car', 0.8, [0.1, 0.1, 0.3, 0.3]),
+          det('car', 0.7, [0.2, 0.1, 0.4, 0.3]), // IoU 0.33: below nmsIou, a neighbour
+          det('truck', 0.6, [0.1, 0.1, 0.3, 0.3]), // the same box as another class: the detector keeps both
+        ],
+      ],
     ]);
-    expect(out).toHaveLength(2);
+    expect(out).toHaveLength(3);
   });
 });
