@@ -249,6 +249,15 @@ export class CameraPipeline {
     this.idleSince = t4;
   }
 
+  /**
+   * Analyses one frame now and in order, bypassing the latest-frame slot (tools and tests that feed recorded
+   * frames, edge/ingest/record-clip.ts, so the result does not depend on how fast this machine is).
+   */
+  async analyse(frame: Frame): Promise<void> {
+    this.stats.framesIn++;
+    await this.process(frame, performance.now());
+  }
+
   /** Events carry boxes and paths as the current picture shows them (snapshots are cut from it). */
   private toEvent(t: Transition): MatthanEvent {
     const event = buildEvent(this.d.site, this.d.camera.id, t, this.eventContext);
