@@ -144,9 +144,12 @@ export function tileRegion(
 
 /**
  * The crops the detector runs on for one camera, normalised of the frame. A single crop covering the whole
- * frame is returned as [FULL_FRAME]: the caller then detects on the frame itself.
+ * frame is returned as [FULL_FRAME]: the caller then detects on the frame itself (also in mode auto for a camera
+ * without geometry).
  */
 export function planCrops(cfg: RegionsConfig, geometry: readonly PointNorm[], s: PlanSize): RectNorm[] {
+  // Without zones or lines no rule looks at positions: the whole frame, one inference.
+  if (cfg.mode === 'auto' && geometry.length === 0) return [[...FULL_FRAME]];
   const regions: RectNorm[] =
     cfg.mode === 'frame'
       ? [[...FULL_FRAME]]

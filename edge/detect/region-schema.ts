@@ -25,7 +25,7 @@ export const RegionsSchema = Type.Object(
           'Where the detector looks. auto (default): the bounding box of the camera zones and lines (for ' +
           'red_light also the approach side: the approachPoint and the band from the stop line towards it up to ' +
           'the frame edge) plus `marginNorm`, tiled when the picture would be shrunk more than `maxDownscale`; ' +
-          'the whole frame when the camera has no geometry. frame: the whole frame squeezed into the model ' +
+          'the whole frame, untiled, when the camera has no zones or lines. frame: the whole frame squeezed into the model ' +
           'input, one inference per frame (the cheapest; small objects are missed). rects: the rectangles in ' +
           '`rects`, each tiled the same way. Detections of all crops are mapped back to the frame and merged ' +
           '(NMS across crops, boxes cut by a crop border joined with their other part).',

@@ -177,6 +177,7 @@ describe('planCrops', () => {
   it.each<[string, Partial<typeof DEFAULTS> & Record<string, unknown>, [number, number][], PlanSize, number]>(
     [
       ['frame mode: one full-frame crop', { mode: 'frame' }, [[0.4, 0.4]], HD, 1],
+      ['auto without geometry: the whole frame, untiled', {}, [], HD, 1],
       [
         'auto, geometry over the whole frame of 1568x778: 4 tiles',
         {},
