@@ -75,6 +75,11 @@ export const MODES: CapacityMode[] = [
   // Detection regions over a whole-frame zone (1080p: 2x2 tiles + the whole frame, 5 inferences a frame).
   { name: 'regions 416x256', detector: SHAPED, camera: { zones: EVERYWHERE } },
   {
+    name: 'regions, motion-gated 416x256',
+    detector: SHAPED,
+    camera: { zones: EVERYWHERE, regions: { motionGate: { enabled: true } } },
+  },
+  {
     name: 'regions 3x3 416x256',
     detector: SHAPED,
     camera: { zones: EVERYWHERE, regions: { tiles: { columns: 3, rows: 3 } } },

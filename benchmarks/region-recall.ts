@@ -11,6 +11,7 @@ import { cameraCrops, detectFrame } from '../edge/detect/crop-detector.ts';
 import type { Detector } from '../edge/detect/detector.ts';
 import { DetectorPool } from '../edge/detect/detector-pool.ts';
 import { detectorConfig } from '../edge/detect/detector-schema.ts';
+import { MotionGate } from '../edge/detect/motion-gate.ts';
 import { recordClip } from '../edge/ingest/record-clip.ts';
 import { resolveSourceUrl } from '../edge/ingest/source-url.ts';
 import { ByteTrack } from '../edge/track/byte-track.ts';
@@ -43,6 +44,7 @@ export const VARIANTS: Record<string, string> = {
   'full-frame': '{ mode: frame }',
   regions: '{}',
   'regions-3x3': '{ tiles: { columns: 3, rows: 3 } }',
+  'regions-motion': '{ motionGate: { enabled: true } }',
 };
 
 /** The clip's camera with default detector and tracker settings and the given `regions` block (YAML). */
@@ -63,6 +65,8 @@ export interface ClipRun {
   seen: SeenFrame[];
   crops: number;
   frames: number;
+  /** Inferences run per frame, mean over frames (motion gating skips some). */
+  inferencesPerFrame: number;
   /** Inference ms summed over the crops of a frame, mean over frames. */
   inferenceMsPerFrame: number;
 }
@@ -82,12 +86,20 @@ export async function runClip(detector: Detector, camera: CameraConfig): Promise
     },
   });
   const tracker = new ByteTrack(camera.tracker);
+  const mg = camera.regions.motionGate;
+  const motion = mg.enabled
+    ? {
+        gate: new MotionGate({ ...mg, refreshMs: mg.refreshS * 1000 }),
+        last: new Map(),
+      }
+    : undefined;
   const seen: SeenFrame[] = [];
   let inferenceMs = 0;
   for (const [i, frame] of frames.entries()) {
     const { detections, timings } = await detectFrame(pool, frame, {
       nmsIou: detectorConfig().nmsIou,
       wholeFrame: camera.regions.wholeFrame,
+      motion,
     });
     inferenceMs += timings.inferenceMs;
     const tracks = tracker.update(detections, i * (1000 / FPS));
@@ -99,7 +111,17 @@ export async function runClip(detector: Detector, camera: CameraConfig): Promise
         .map((t) => ({ id: t.id, label: t.label, box: t.boxXyxyNorm })),
     });
   }
-  return { seen, crops, frames: frames.length, inferenceMsPerFrame: inferenceMs / frames.length };
+  return {
+    seen,
+    crops,
+    frames: frames.length,
+    inferenceMsPerFrame: inferenceMs / frames.length,
+    inferencesPerFrame: motion
+      ? motion.gate.ran / frames.length
+      : crops === 0
+        ? 1
+        : crops + (camera.regions.wholeFrame ? 1 : 0),
+  };
 }
 
 export interface RecallRow extends KindScore {
@@ -132,7 +154,7 @@ export async function regionRecall(
           clip,
           mode,
           kind,
-          inferences: run.crops === 0 ? 1 : run.crops + (camera.regions.wholeFrame ? 1 : 0),
+          inferences: Math.round(run.inferencesPerFrame * 100) / 100,
           inferenceMsPerFrame: Math.round(run.inferenceMsPerFrame * 10) / 10,
           ...scoreLabels(labels.frames, run.seen, kind),
           falseTracks: falseTracks(labels, run.seen),

@@ -124,11 +124,10 @@ export async function benchRegions() {
 async function inferenceRow(detector: Detector, clip: string, mode: string, regions: string) {
   const camera = clipCamera(clip, regions);
   const run = await runClip(detector, camera);
-  const inferences = run.crops === 0 ? 1 : run.crops + (camera.regions.wholeFrame ? 1 : 0);
   return {
     clip,
     mode,
-    inferencesPerFrame: inferences,
+    inferencesPerFrame: round(run.inferencesPerFrame, 2),
     inferenceMsPerAnalysedFrame: round(run.inferenceMsPerFrame, 1),
     // At FPS frames a second, the share of one core's second the detector needs per camera.
     inferenceMsPerCamS: round(run.inferenceMsPerFrame * FPS, 1),

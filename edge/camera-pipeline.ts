@@ -4,7 +4,7 @@ import type { Logger } from '../lib/log.ts';
 import type { AttributeClassifier } from './classify/attribute-classifier.ts';
 import { AttributeStage } from './classify/attribute-stage.ts';
 import type { CameraConfig } from './config/schema.ts';
-import { cameraCrops, detectFrame } from './detect/crop-detector.ts';
+import { type CropMotion, cameraCrops, detectFrame } from './detect/crop-detector.ts';
 import {
   compileDetectionFilter,
   type DetectionFilter,
@@ -13,6 +13,7 @@ import {
 } from './detect/detection-filter.ts';
 import type { DetectorPool } from './detect/detector-pool.ts';
 import { detectorConfig } from './detect/detector-schema.ts';
+import { MotionGate } from './detect/motion-gate.ts';
 import { buildEvent, type EventContext } from './events/event-builder.ts';
 import { FfmpegSource } from './ingest/ffmpeg-source.ts';
 import type { Frame } from './ingest/frame.ts';
@@ -95,6 +96,8 @@ export class CameraPipeline {
   readonly view: ViewGuardStage | undefined;
   private readonly tracker: Tracker;
   private readonly nmsIou: number;
+  /** Motion gating of the detection crops (camera.regions.motionGate), when enabled. */
+  readonly motion: CropMotion | undefined;
   /** What every event of this camera carries besides the hit (the signal source of red_light events). */
   private readonly eventContext: EventContext;
   private readonly engine: RulesEngine;
@@ -123,6 +126,17 @@ export class CameraPipeline {
     this.eventContext = { signalSource: signalProvenance(d.camera.signal), signalSeen: this.signalSeen };
     this.tracker = new ByteTrack(d.camera.tracker);
     this.nmsIou = d.nmsIou ?? detectorConfig().nmsIou;
+    const mg = d.camera.regions.motionGate;
+    this.motion = mg.enabled
+      ? {
+          gate: new MotionGate({
+            pixelThreshold: mg.pixelThreshold,
+            minChangedPixels: mg.minChangedPixels,
+            refreshMs: mg.refreshS * 1000,
+          }),
+          last: new Map(),
+        }
+      : undefined;
     this.attributes =
       d.camera.classifier && d.attributeClassifier
         ? new AttributeStage(d.camera.classifier, d.attributeClassifier)
@@ -208,6 +222,7 @@ export class CameraPipeline {
     const { detections: raw, timings } = await detectFrame(this.d.pool, frame, {
       nmsIou: this.nmsIou,
       wholeFrame: this.d.camera.regions.wholeFrame,
+      motion: this.motion,
     });
     const detections = this.filter ? filterDetections(raw, this.filter) : raw;
     const t1 = performance.now();

@@ -90,6 +90,44 @@ export const RegionsSchema = Type.Object(
         'tile it touches and may be missed in all of them; whole, it is found on the whole frame, and the merge ' +
         'joins it with its parts. Off saves that inference on views with only small objects.',
     }),
+    motionGate: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description:
+            'Skip the inference of a crop where nothing moved since the last frame (default off): it reuses its ' +
+            'last detections, so tracks age as usual and a parked car keeps its box. The motion test is a ' +
+            '104x64 grayscale difference of the whole frame, well under a millisecond. Saves the inference of ' +
+            'still crops (night, a quiet road); a vehicle that arrives without a pixel changing more than ' +
+            '`pixelThreshold` is found at the next refresh.',
+        }),
+        pixelThreshold: Type.Integer({
+          minimum: 1,
+          maximum: 255,
+          default: 25,
+          description:
+            'Grey-level change (0..255, default 25) that counts as motion. Lower wakes crops on noise and ' +
+            'flicker; higher misses dark vehicles on dark roads.',
+        }),
+        minChangedPixels: Type.Integer({
+          minimum: 1,
+          maximum: 1000,
+          default: 3,
+          description:
+            'Changed pixels of the 104x64 image (one is 4x4 model pixels) a crop needs to be detected ' +
+            '(default 3).',
+        }),
+        refreshS: Type.Number({
+          minimum: 0.2,
+          maximum: 60,
+          default: 2,
+          description:
+            'Seconds (default 2) after which a still crop is detected anyway: bounds how long a missed arrival ' +
+            'or a stale box can last. Longer saves more inference on still views.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Motion gating of the crops (default off).' },
+    ),
     overlapNorm: Type.Number({
       minimum: 0,
       maximum: 0.5,

@@ -18,7 +18,7 @@ describe('detection regions on labelled riders and vehicles', () => {
     rows.find((r) => r.clip === clip && r.mode === mode && r.kind === kind)!;
   beforeAll(async () => {
     detector = (await loadDetector(detectorConfig(), { dataDir: tempDir() })).detector;
-    rows = await regionRecall(detector, ['full-frame', 'regions']);
+    rows = await regionRecall(detector, ['full-frame', 'regions', 'regions-motion']);
     console.table(rows);
   }, 300_000);
   afterAll(async () => {
@@ -52,5 +52,19 @@ describe('detection regions on labelled riders and vehicles', () => {
       expect(row(clip, 'regions', 'rider').falseTracks).toBeLessThanOrEqual(
         row(clip, 'full-frame', 'rider').falseTracks + 3,
       );
+  });
+
+  it('motion gating skips inference only where nothing moved: no fewer riders found or tracked', () => {
+    for (const clip of [WRONGWAY, INTERSECTION]) {
+      const gated = row(clip, 'regions-motion', 'rider');
+      const full = row(clip, 'regions', 'rider');
+      expect(gated.inferences).toBeLessThanOrEqual(full.inferences);
+      expect(gated.detectionRecall).toBeGreaterThanOrEqual(full.detectionRecall - 0.02);
+      expect(gated.trackRecall).toBeGreaterThanOrEqual(full.trackRecall - 0.02);
+    }
+    // The street clip's screen recording repeats frames (0.4-1.3 s): those crops are skipped.
+    expect(row(WRONGWAY, 'regions-motion', 'rider').inferences).toBeLessThan(
+      row(WRONGWAY, 'regions', 'rider').inferences,
+    );
   });
 });

@@ -29,6 +29,7 @@ const DEFAULTS: RegionsConfig = {
   maxTiles: 4,
   overlapNorm: 0.2,
   wholeFrame: true,
+  motionGate: { enabled: false, pixelThreshold: 25, minChangedPixels: 3, refreshS: 2 },
 };
 const SPEC: FrameSpec = {
   width: 416,
