@@ -83,6 +83,8 @@ export function benchEdgeConfig(o: {
   detector?: Record<string, unknown>;
   /** Camera source fields over the clip's (decode options) — the capacity modes. */
   source?: Record<string, unknown>;
+  /** Other camera fields (detection regions and the zones they follow) — the capacity modes. */
+  camera?: Record<string, unknown>;
 }): EdgeConfig {
   const cfg = {
     site: 'bench',
@@ -99,6 +101,7 @@ export function benchEdgeConfig(o: {
       ring: { enabled: o.ring ?? false },
       zones: o.zones ?? [],
       rules: o.rules ?? [],
+      ...o.camera,
     })),
   };
   return parseConfig(JSON.stringify(cfg), 'bench', EdgeConfigSchema);

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { clipFrames } from '../edge/detect/clip-frames.ts';
 import { createDetector } from '../edge/detect/create-detector.ts';
+import { cameraCrops } from '../edge/detect/crop-detector.ts';
 import { type DetectorConfig, detectorConfig } from '../edge/detect/detector-schema.ts';
 import { hwcToChw } from '../edge/detect/hwc-to-chw.ts';
 import { loadSession } from '../edge/detect/onnx-session.ts';
@@ -44,18 +45,50 @@ export interface CapacityMode {
   source?: (clip: string) => Promise<Record<string, unknown> | undefined>;
   /** Only run when named on the command line (measured once, not worth the bench's time every run). */
   extra?: boolean;
+  /** Camera fields (detection regions and the zones they follow); default: whole-frame detection. */
+  camera?: Record<string, unknown>;
 }
+
+/** A zone over the whole picture: the automatic detection region is then the whole frame, tiled. */
+const EVERYWHERE = [
+  {
+    id: 'everywhere',
+    polygon: [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ],
+  },
+];
 
 const SHAPED = { inputShape: { width: 416, height: 256 } };
 
 /** Today's full-frame mode first (the baseline of the gains), then the ways to a higher limit. */
 export const MODES: CapacityMode[] = [
-  { name: 'full-frame 416x416', detector: { inputShape: { width: 416, height: 416 } } },
-  { name: 'camera-shaped 416x256', detector: SHAPED },
+  {
+    name: 'full-frame 416x416',
+    detector: { inputShape: { width: 416, height: 416 } },
+    camera: { regions: { mode: 'frame' } },
+  },
+  { name: 'camera-shaped 416x256', detector: SHAPED, camera: { regions: { mode: 'frame' } } },
+  // Detection regions over a whole-frame zone (1080p: 2x2 tiles + the whole frame, 5 inferences a frame).
+  { name: 'regions 416x256', detector: SHAPED, camera: { zones: EVERYWHERE } },
+  {
+    name: 'regions, motion-gated 416x256',
+    detector: SHAPED,
+    camera: { zones: EVERYWHERE, regions: { motionGate: { enabled: true } } },
+  },
+  {
+    name: 'regions 3x3 416x256',
+    detector: SHAPED,
+    camera: { zones: EVERYWHERE, regions: { tiles: { columns: 3, rows: 3 } } },
+  },
   {
     // A 1080p camera's 640x360 substream for the detector, the main stream for the ring (source.analysisUrl).
     name: 'camera-shaped, 360p substream',
     detector: SHAPED,
+    camera: { regions: { mode: 'frame' } },
     source: async (clip) => {
       const { height } = await probeVideo(resolveSourceUrl(`media:${clip}`).input);
       return height > 360
@@ -87,7 +120,7 @@ const median = (xs: number[]) => {
 };
 
 /** ffmpeg's user+sys CPU seconds (from its rusage, through /usr/bin/time) for one run of `args`, output discarded. */
-function ffmpegCpuS(args: string[]): Promise<number> {
+export function ffmpegCpuS(args: string[]): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'matthan-bench-time-'));
   const out = path.join(dir, 'time');
   return new Promise<number>((resolve, reject) => {
@@ -106,7 +139,7 @@ function ffmpegCpuS(args: string[]): Promise<number> {
 }
 
 /** Seconds of video in a file (ffprobe's format duration). */
-async function clipDurationS(file: string): Promise<number> {
+export async function clipDurationS(file: string): Promise<number> {
   const out = await new Promise<string>((resolve, reject) => {
     const c = spawn('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
     let text = '';
@@ -130,6 +163,7 @@ async function bareDecodeCpuMsPerCamS(
   source: Record<string, unknown>,
   fps = FPS,
   runs = BARE_DECODE_RUNS,
+  crops: number[][] = [],
 ) {
   const resolved = resolveSourceUrl(`media:${clip}`);
   const durationS = await clipDurationS(resolved.input);
@@ -146,6 +180,7 @@ async function bareDecodeCpuMsPerCamS(
       skipFrames: source.skipFrames as SkipFrames | undefined,
       spec,
       fps,
+      crops,
     }),
   ];
   const cpu: number[] = [];
@@ -229,6 +264,7 @@ async function step(
       dataDir,
       detector: mode.detector,
       source,
+      camera: mode.camera,
     }),
   );
   try {
@@ -278,6 +314,7 @@ export interface RatioRow {
   clip: string;
   mode: string;
   input: string;
+  inferencesPerFrame: number;
   decodeCpuMsPerCamS: number;
   inferenceCpuMsPerFrame: number;
   inferenceWallMsPerFrame: number;
@@ -313,9 +350,15 @@ async function measureMode(
   const det = await createDetector(model, cfg);
   const spec = det.frameSpec;
   await det.close();
-  const decodeMs = await bareDecodeCpuMsPerCamS(clip, spec, source);
+  // The mode's detection crops on this clip: each is one more inference (and the whole frame one more).
+  const camera = benchEdgeConfig({ brokerUrl: 'mqtt://x', clip, cameras: 1, camera: mode.camera })
+    .cameras[0]!;
+  const { width, height } = await probeVideo(resolveSourceUrl(`media:${clip}`).input);
+  const crops = cameraCrops(camera, spec, width, height);
+  const inferences = crops.length ? crops.length + (camera.regions.wholeFrame ? 1 : 0) : 1;
+  const decodeMs = await bareDecodeCpuMsPerCamS(clip, spec, source, FPS, BARE_DECODE_RUNS, crops);
   const inf = await bareInference(clip, model.file, cfg, spec);
-  const bareMs = decodeMs + FPS * inf.cpuMsPerFrame;
+  const bareMs = decodeMs + FPS * inferences * inf.cpuMsPerFrame;
   const limit = (cores * 1000) / bareMs;
   process.stderr.write(
     `capacityRatio ${clip} ${mode.name}: decode ${round(decodeMs)} ms/cam-s, inference ${round(inf.cpuMsPerFrame)} ms CPU/frame -> limit ${round(limit)}\n`,
@@ -337,6 +380,7 @@ async function measureMode(
     clip,
     mode: mode.name,
     input: `${spec.width}x${spec.height}`,
+    inferencesPerFrame: inferences,
     decodeCpuMsPerCamS: round(decodeMs, 1),
     inferenceCpuMsPerFrame: round(inf.cpuMsPerFrame),
     inferenceWallMsPerFrame: round(inf.wallMsPerFrame),

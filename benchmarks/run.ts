@@ -21,6 +21,8 @@ const SECTIONS: [string, Section][] = [
   ['detect', lazy('./detect.ts', 'benchDetect')],
   ['plate', lazy('./plate.ts', 'benchPlate')],
   ['pipeline', lazy('./pipeline.ts', 'benchPipeline')],
+  // Detection regions: crop delivery (ffmpeg graph vs full-res + sharp) and inference per analysed frame per mode.
+  ['regions', lazy('./regions.ts', 'benchRegions')],
   ['ingest', lazy('./ingest.ts', 'benchIngest')],
   ['rules', lazy('./rules.ts', 'benchRules')],
   ['viewGuard', lazy('./view-guard.ts', 'benchViewGuard')],

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/log.ts';
 import type { AttributeClassifier } from './classify/attribute-classifier.ts';
 import { AttributeStage } from './classify/attribute-stage.ts';
 import type { CameraConfig } from './config/schema.ts';
+import { type CropMotion, cameraCrops, detectFrame } from './detect/crop-detector.ts';
 import {
   compileDetectionFilter,
   type DetectionFilter,
@@ -11,6 +12,8 @@ import {
   filterIsActive,
 } from './detect/detection-filter.ts';
 import type { DetectorPool } from './detect/detector-pool.ts';
+import { detectorConfig } from './detect/detector-schema.ts';
+import { MotionGate } from './detect/motion-gate.ts';
 import { buildEvent, type EventContext } from './events/event-builder.ts';
 import { FfmpegSource } from './ingest/ffmpeg-source.ts';
 import type { Frame } from './ingest/frame.ts';
@@ -74,6 +77,8 @@ export interface CameraPipelineDeps {
   onViewChange?: (view: ViewStatus) => void;
   /** Every processed frame's tracks (the plate reader keeps the vehicles' boxes to crop them later). */
   onTracks?: (tsMs: number, tracks: readonly Track[]) => void;
+  /** detector.nmsIou: merges the boxes of overlapping detection crops (default: the detector default). */
+  nmsIou?: number;
 }
 
 export class CameraPipeline {
@@ -90,6 +95,9 @@ export class CameraPipeline {
   /** Measures the view against the reference; undefined when camera.viewGuard is disabled. */
   readonly view: ViewGuardStage | undefined;
   private readonly tracker: Tracker;
+  private readonly nmsIou: number;
+  /** Motion gating of the detection crops (camera.regions.motionGate), when enabled. */
+  readonly motion: CropMotion | undefined;
   /** What every event of this camera carries besides the hit (the signal source of red_light events). */
   private readonly eventContext: EventContext;
   private readonly engine: RulesEngine;
@@ -117,6 +125,18 @@ export class CameraPipeline {
   constructor(private readonly d: CameraPipelineDeps) {
     this.eventContext = { signalSource: signalProvenance(d.camera.signal), signalSeen: this.signalSeen };
     this.tracker = new ByteTrack(d.camera.tracker);
+    this.nmsIou = d.nmsIou ?? detectorConfig().nmsIou;
+    const mg = d.camera.regions.motionGate;
+    this.motion = mg.enabled
+      ? {
+          gate: new MotionGate({
+            pixelThreshold: mg.pixelThreshold,
+            minChangedPixels: mg.minChangedPixels,
+            refreshMs: mg.refreshS * 1000,
+          }),
+          last: new Map(),
+        }
+      : undefined;
     this.attributes =
       d.camera.classifier && d.attributeClassifier
         ? new AttributeStage(d.camera.classifier, d.attributeClassifier)
@@ -162,6 +182,11 @@ export class CameraPipeline {
       onStatus: d.emitStatus,
       onEnd: () => this.endResolve(),
       ring: this.ring,
+      planCrops: (w, h) => {
+        const crops = cameraCrops(d.camera, d.pool.detector.frameSpec, w, h);
+        d.log.info({ crops: crops.length, sourceWidth: w, sourceHeight: h }, 'detection crops planned');
+        return crops;
+      },
     });
   }
 
@@ -194,7 +219,11 @@ export class CameraPipeline {
 
   private async process(frame: Frame, arrivedAt: number): Promise<void> {
     const t0 = performance.now();
-    const { detections: raw, timings } = await this.d.pool.run(frame);
+    const { detections: raw, timings } = await detectFrame(this.d.pool, frame, {
+      nmsIou: this.nmsIou,
+      wholeFrame: this.d.camera.regions.wholeFrame,
+      motion: this.motion,
+    });
     const detections = this.filter ? filterDetections(raw, this.filter) : raw;
     const t1 = performance.now();
     this.stats.framesProcessed++;
@@ -233,6 +262,15 @@ export class CameraPipeline {
       });
     }
     this.idleSince = t4;
+  }
+
+  /**
+   * Analyses one frame now and in order, bypassing the latest-frame slot (tools and tests that feed recorded
+   * frames, edge/ingest/record-clip.ts, so the result does not depend on how fast this machine is).
+   */
+  async analyse(frame: Frame): Promise<void> {
+    this.stats.framesIn++;
+    await this.process(frame, performance.now());
   }
 
   /** Events carry boxes and paths as the current picture shows them (snapshots are cut from it). */

@@ -132,6 +132,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
           })
         : undefined,
       pool,
+      nmsIou: config.detector.nmsIou,
       timezone: config.timezone,
       log: camLog,
       emitEvent: publishEvent,

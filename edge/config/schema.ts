@@ -5,6 +5,7 @@ import { SLUG_PATTERN } from '../../contract/ids.ts';
 import { ClassifierSchema } from '../classify/classifier-schema.ts';
 import { DetectionFilterSchema } from '../detect/detection-filter-schema.ts';
 import { DetectorSchema } from '../detect/detector-schema.ts';
+import { checkRegions, RegionsSchema } from '../detect/region-schema.ts';
 import { EvidenceSchema } from '../evidence/evidence-schema.ts';
 import { checkRing, RingSchema } from '../ingest/ring-schema.ts';
 import { SourceSchema } from '../ingest/source-schema.ts';
@@ -89,6 +90,7 @@ export const CameraSchema = Type.Object(
         'ROI polygons and masks (edge/detect/detection-filter-schema.ts). Default: keep everything.',
     },
     plates: { ...CameraPlatesSchema, default: {} },
+    regions: { ...RegionsSchema, default: {} },
   },
   { additionalProperties: false },
 );
@@ -170,6 +172,7 @@ export function checkEdgeConfig(config: EdgeConfig): ConfigIssue[] {
     issues.push(...checkTracker(cam.tracker, `cameras[${ci}].tracker`));
     issues.push(...checkViewGuard(cam.viewGuard, `cameras[${ci}].viewGuard`));
     issues.push(...checkSignal(cam.signal, `cameras[${ci}].signal`));
+    issues.push(...checkRegions(cam.regions, `cameras[${ci}].regions`));
     const zones = new Set<string>();
     cam.zones.forEach((z, zi) => {
       if (zones.has(z.id))

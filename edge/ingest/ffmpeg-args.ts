@@ -44,6 +44,8 @@ export interface RingOutputOptions {
 export interface FfmpegArgsOptions extends FfmpegInputOptions {
   spec: FrameSpec;
   fps: number;
+  /** Detection crops [x1, y1, x2, y2] normalised of the frame, stacked under the whole frame (cropFrameGraph). */
+  crops?: readonly (readonly number[])[];
   ring?: RingOutputOptions;
 }
 
@@ -157,31 +159,61 @@ export function frameFilter(spec: FrameSpec, content: ContentRect, fps: number):
  * frames, and showinfo reports each sampled frame's stream time and source size on stderr.
  */
 export function liveFrameFilter(spec: FrameSpec, fps: number): string {
+  return [sampler(fps), 'showinfo=checksum=0', ...fitFilters(spec)].join(',');
+}
+
+/** Scale (+pad) of whatever picture comes in to the spec, with contentRect()'s arithmetic on its iw/ih. */
+function fitFilters(spec: FrameSpec): string[] {
   const W = spec.width;
   const H = spec.height;
-  const parts = [sampler(fps), 'showinfo=checksum=0'];
-  if (spec.fit === 'stretch') {
-    parts.push(`scale=${W}:${H}:flags=fast_bilinear`, `format=${spec.pixelFormat}`);
-    return parts.join(',');
-  }
+  if (spec.fit === 'stretch') return [`scale=${W}:${H}:flags=fast_bilinear`, `format=${spec.pixelFormat}`];
   const r = `min(${W}/iw,${H}/ih)`;
   const w = `min(${W},max(2,round(iw*${r}/2)*2))`;
   const h = `min(${H},max(2,round(ih*${r}/2)*2))`;
-  parts.push(`scale=w='${w}':h='${h}':flags=fast_bilinear`, `format=${spec.pixelFormat}`);
   const [x, y] = spec.fit === 'letterbox-center' ? ["'floor((ow-iw)/2)'", "'floor((oh-ih)/2)'"] : ['0', '0'];
-  parts.push(`pad=${W}:${H}:${x}:${y}:color=${padColor(spec)}`);
-  return parts.join(',');
+  return [
+    `scale=w='${w}':h='${h}':flags=fast_bilinear`,
+    `format=${spec.pixelFormat}`,
+    `pad=${W}:${H}:${x}:${y}:color=${padColor(spec)}`,
+  ];
 }
 
-export function frameOutputArgs(spec: FrameSpec, fps: number): string[] {
+/** ffmpeg crop of a normalised rectangle with cropPixels()' arithmetic (even offsets; frame edges kept). */
+function cropFilter(r: readonly number[]): string {
+  const lo = (v: number, d: string) => `floor(${d}*${v}/2)*2`;
+  const hi = (v: number, d: string) => (v >= 1 ? d : `floor(${d}*${v}/2)*2`);
+  const x = lo(r[0]!, 'iw');
+  const y = lo(r[1]!, 'ih');
+  return `crop=w='max(2,${hi(r[2]!, 'iw')}-${x})':h='max(2,${hi(r[3]!, 'ih')}-${y})':x='${x}':y='${y}':exact=1`;
+}
+
+/**
+ * The graph with detection crops: the sampled frame is split, the whole frame and every crop are each scaled to
+ * the spec, and the pictures are stacked top to bottom into one rawvideo frame of (1 + crops) x spec bytes; no
+ * full-resolution picture crosses the pipe, and the reader still reads one buffer per frame.
+ */
+export function cropFrameGraph(spec: FrameSpec, fps: number, crops: readonly (readonly number[])[]): string {
+  const n = crops.length + 1;
+  const labels = Array.from({ length: n }, (_, i) => `c${i}`);
+  const chains = [
+    `[0:v:0]${sampler(fps)},showinfo=checksum=0,split=${n}${labels.map((l) => `[${l}]`).join('')}`,
+    `[c0]${fitFilters(spec).join(',')}[o0]`,
+    ...crops.map((r, i) => `[c${i + 1}]${cropFilter(r)},${fitFilters(spec).join(',')}[o${i + 1}]`),
+    `${labels.map((_, i) => `[o${i}]`).join('')}vstack=inputs=${n}[frames]`,
+  ];
+  return chains.join(';');
+}
+
+export function frameOutputArgs(
+  spec: FrameSpec,
+  fps: number,
+  crops?: readonly (readonly number[])[],
+): string[] {
+  const graph = crops?.length
+    ? ['-filter_complex', cropFrameGraph(spec, fps, crops), '-map', '[frames]', '-an', '-sn', '-dn']
+    : ['-map', '0:v:0', '-an', '-sn', '-dn', '-vf', liveFrameFilter(spec, fps)];
   return [
-    '-map',
-    '0:v:0',
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    liveFrameFilter(spec, fps),
+    ...graph,
     // Sampled frames go out as they are: no duplication or dropping by the muxer's frame-rate logic.
     '-fps_mode',
     'passthrough',
@@ -227,7 +259,7 @@ export function ffmpegArgs(o: FfmpegArgsOptions): string[] {
   // With an analysis substream the main stream is input 1 and only opened for the ring.
   const ringInput = o.analysisSource ? 1 : 0;
   if (o.ring && o.analysisSource) args.push(...sourceArgs(o.source, o, false, listFdOf(o, 1)));
-  args.push(...frameOutputArgs(o.spec, o.fps));
+  args.push(...frameOutputArgs(o.spec, o.fps, o.crops));
   if (o.ring) args.push(...ringOutputArgs(o.ring, ringInput));
   return args;
 }

@@ -7,10 +7,18 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../../lib/log.ts';
 import { maskArgs, maskUrl } from '../../lib/mask-url.ts';
 import { backoffDelayMs } from './backoff.ts';
+import { cropPixels } from './crop-pixels.ts';
 import { classifyFailure, type FailureReason, formatReason } from './failure-reason.ts';
 import { ffmpegArgs, inputLists, RING_BSF, type SkipFrames } from './ffmpeg-args.ts';
 import { type FrameInfo, parseFfmpegLine } from './ffmpeg-log-line.ts';
-import { type ContentRect, contentRect, type Frame, type FrameSpec, frameBytes } from './frame.ts';
+import {
+  type ContentRect,
+  contentRect,
+  type Frame,
+  type FrameCrop,
+  type FrameSpec,
+  frameBytes,
+} from './frame.ts';
 import { FrameReader } from './frame-reader.ts';
 import { ProbeError, probeVideo } from './probe.ts';
 import { parseSegmentListLine, type SegmentListEntry } from './segment-list-line.ts';
@@ -20,6 +28,7 @@ import { stopChild } from './stop-child.ts';
 import { StreamClock } from './stream-clock.ts';
 
 export type SourceState = 'starting' | 'online' | 'offline' | 'ended' | 'stopped';
+type CropRect = FrameCrop['rectNorm'];
 
 export interface FfmpegSourceOptions {
   cameraId: string;
@@ -44,6 +53,11 @@ export interface FfmpegSourceOptions {
   onEnd?: () => void;
   /** Encoded segments of the same stream are written here when set. */
   ring?: SegmentRing;
+  /**
+   * Detection crops for a source of this size ([x1, y1, x2, y2] normalised; edge/detect/detect-regions.ts),
+   * planned once after the first probe. Each frame then carries them scaled to `spec` in `Frame.crops`.
+   */
+  planCrops?: (sourceWidth: number, sourceHeight: number) => readonly CropRect[];
   /** Backoff bounds for restarts (default 1 s .. 30 s). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
@@ -95,6 +109,8 @@ export class FfmpegSource {
   private readonly contentBySize = new Map<string, ContentRect>();
   private lastSource = { width: 0, height: 0 };
   private lastReasonKind: string | undefined;
+  /** The detection crops (planCrops), fixed after the first probe; empty: the detector gets the whole frame. */
+  private crops: readonly CropRect[] | undefined;
 
   // Per-run state.
   private runFrames = 0;
@@ -150,6 +166,7 @@ export class FfmpegSource {
           signal: this.probeAbort.signal,
         });
         this.codec = probe.codec;
+        this.crops ??= this.o.planCrops?.(probe.width, probe.height) ?? [];
       } catch (err) {
         if (this.stopping) return;
         const lines = err instanceof ProbeError ? err.lines : [maskUrl((err as Error).message)];
@@ -199,6 +216,7 @@ export class FfmpegSource {
     const input = {
       ...this.o,
       listFd: stdio.length,
+      crops: this.crops,
       ring: r ? { pattern: r.pattern, segmentS: r.ring.segmentS, codec: this.codec! } : undefined,
     };
     const lists = inputLists(input);
@@ -233,7 +251,8 @@ export class FfmpegSource {
       }, this.ringSuspendedUntil - now);
     }
 
-    new FrameReader(child.stdout!, frameBytes(this.o.spec), (data) => this.onRawFrame(data));
+    const frameSize = frameBytes(this.o.spec) * (1 + (this.crops?.length ?? 0));
+    new FrameReader(child.stdout!, frameSize, (data) => this.onRawFrame(data));
     createInterface({ input: child.stderr!, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
       this.onStderrLine(line),
     );
@@ -342,6 +361,7 @@ export class FfmpegSource {
     }
     const tsMs = this.clock.toWallMs(ptsS, arrivalMs);
     if (this.pendingSegments.length) this.flushSegments(false);
+    const crops = this.crops?.length ? this.cropsOf(data, width, height) : undefined;
     this.o.onFrame({
       cameraId: this.o.cameraId,
       seq: this.frameSeq++,
@@ -350,7 +370,30 @@ export class FfmpegSource {
       content,
       sourceWidth: width,
       sourceHeight: height,
-      data,
+      data: crops ? data.subarray(0, frameBytes(this.o.spec)) : data,
+      ...(crops ? { crops } : {}),
+    });
+  }
+
+  /** The stacked crop pictures under the whole frame (cropFrameGraph), as views of the one buffer. */
+  private cropsOf(data: Buffer, width: number, height: number): FrameCrop[] {
+    const bytes = frameBytes(this.o.spec);
+    return this.crops!.map((planned, i) => {
+      const px = cropPixels(planned, width, height);
+      const key = `${px.width}x${px.height}`;
+      let content = this.contentBySize.get(key);
+      if (!content) {
+        content = contentRect(this.o.spec, px.width, px.height);
+        this.contentBySize.set(key, content);
+      }
+      return {
+        // The pixels ffmpeg cut, so boxes map back exactly.
+        rectNorm: [px.x / width, px.y / height, (px.x + px.width) / width, (px.y + px.height) / height],
+        content,
+        sourceWidth: px.width,
+        sourceHeight: px.height,
+        data: data.subarray((i + 1) * bytes, (i + 2) * bytes),
+      };
     });
   }
 

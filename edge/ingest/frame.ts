@@ -33,6 +33,24 @@ export interface Frame {
   sourceHeight: number;
   /** width*height*3 bytes, packed HWC in spec.pixelFormat. */
   data: Buffer;
+  /**
+   * The detection crops of this frame (camera regions, edge/detect/detect-regions.ts), each scaled by ffmpeg to
+   * the same spec; absent when the detector runs on the whole frame (`data`).
+   */
+  crops?: FrameCrop[];
+}
+
+/** One crop of a frame, as ffmpeg scaled it to the model input. */
+export interface FrameCrop {
+  /** [x1, y1, x2, y2] of the crop, normalised 0..1 of the source frame. */
+  rectNorm: [number, number, number, number];
+  /** Where the scaled crop sits inside the model input. */
+  content: ContentRect;
+  /** The crop's size in source pixels. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** width*height*3 bytes, packed HWC in spec.pixelFormat. */
+  data: Buffer;
 }
 
 /** Computes the content rectangle for a source size, with even dimensions as ffmpeg's scaler prefers. */

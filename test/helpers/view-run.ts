@@ -32,6 +32,9 @@ cameras:
     source: { url: ${JSON.stringify(url)}, realtime: false, loop: false }
     fps: 5
     ring: { enabled: false }
+    # Whole-frame detection: these tests measure the view guard, and with the default regions (2x2 tiles and the
+    # whole frame) a file read flat out has the pipeline skip frames the guard's figures are counted on.
+    regions: { mode: frame }
     signal: { source: fixed, state: red }
     zones: [{ id: everywhere, polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }]
     lines: [{ id: stop-line, points: ${JSON.stringify(line)} }]

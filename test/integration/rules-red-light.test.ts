@@ -11,11 +11,13 @@ import { parseConfig } from '../../config/load.ts';
 import type { MatthanEvent } from '../../contract/index.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
 import { EdgeConfigSchema } from '../../edge/config/schema.ts';
+import { cameraCrops } from '../../edge/detect/crop-detector.ts';
 import type { Detector } from '../../edge/detect/detector.ts';
 import { DetectorPool } from '../../edge/detect/detector-pool.ts';
 import { loadDetector } from '../../edge/detect/load-detector.ts';
 import { frameFilter } from '../../edge/ingest/ffmpeg-args.ts';
 import { contentRect, type FrameSpec } from '../../edge/ingest/frame.ts';
+import { recordClip } from '../../edge/ingest/record-clip.ts';
 import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
 import { startEdge } from '../../edge/main.ts';
 import { createSignalSource } from '../../edge/signal/create-signal-source.ts';
@@ -67,7 +69,11 @@ interface Run {
   states: { tSec: number; state: string }[];
 }
 
-/** The real pipeline, wired to the signal source as edge/main.ts wires it. */
+/**
+ * The real pipeline, wired to the signal source as edge/main.ts wires it, on every 5 fps frame of the clip as the
+ * production ffmpeg source decodes it (detection crops included), in order: with the default regions a frame costs
+ * five inferences, and a live run would skip frames on a loaded machine (latest frame wins).
+ */
 async function runClip(detector: Detector, configYaml = CONFIG): Promise<Run> {
   const cfg = parseConfig(configYaml, 'red-light-test.yaml', EdgeConfigSchema, { env: {} });
   const camera = cfg.cameras[0]!;
@@ -93,8 +99,13 @@ async function runClip(detector: Detector, configYaml = CONFIG): Promise<Run> {
       states.push({ tSec: (f.tsMs - firstFrameTs) / 1000, state: signal!.state() });
     },
   });
-  pipeline.start();
-  await pipeline.ended;
+  const recorded = await recordClip({
+    source: resolveSourceUrl(camera.source.url),
+    spec: detector.frameSpec,
+    fps: camera.fps,
+    planCrops: (w, h) => cameraCrops(camera, detector.frameSpec, w, h),
+  });
+  for (const frame of recorded) await pipeline.analyse(frame);
   await pipeline.stop();
   if (process.env.RED_LIGHT_DEBUG) console.log('stats', JSON.stringify(pipeline.stats));
   return { events, firstFrameTs, frames, states };

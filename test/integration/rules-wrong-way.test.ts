@@ -1,50 +1,43 @@
-// wrong_way on the real clip: ffmpeg on hcmc_street_wrongway.mp4 at 5 fps, yolox_nano, the pipeline's tracker,
-// the boulevard's carriageway with its allowed direction (away from the camera, up the frame). A second rule
+// wrong_way on the real clip with the HCMC street example as shipped (config/examples/edge-hcmc-street.yaml: its
+// geometry and detection regions, the default detector confidence and tracker): every 5 fps frame of
+// hcmc_street_wrongway.mp4 decoded by the production ffmpeg source (crops included) and analysed in order by the
+// camera pipeline, so the result does not depend on how many frames this machine keeps up with. A second rule
 // (zone_dwell over the carriageway, dwell 0) captures every confirmed track's path in parallel, so the test can
 // compare the wrong-way tracks with the flow without hard-coding ids.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../config/load.ts';
 import type { MatthanEvent } from '../../contract/index.ts';
 import { CameraPipeline } from '../../edge/camera-pipeline.ts';
-import { EdgeConfigSchema } from '../../edge/config/schema.ts';
+import { loadEdgeConfig } from '../../edge/config/load.ts';
+import type { CameraConfig } from '../../edge/config/schema.ts';
+import { cameraCrops } from '../../edge/detect/crop-detector.ts';
 import type { Detector } from '../../edge/detect/detector.ts';
 import { DetectorPool } from '../../edge/detect/detector-pool.ts';
+import { detectorConfig } from '../../edge/detect/detector-schema.ts';
 import { loadDetector } from '../../edge/detect/load-detector.ts';
+import { recordClip } from '../../edge/ingest/record-clip.ts';
 import { resolveSourceUrl } from '../../edge/ingest/source-url.ts';
 import { angleBetweenDeg } from '../../edge/rules/geometry.ts';
+import { DEFAULT_TRACKER } from '../../edge/track/tracker-schema.ts';
 import { logger } from '../../lib/log.ts';
-import { tempDir } from '../helpers/fixtures.ts';
+import { REPO_ROOT, tempDir } from '../helpers/fixtures.ts';
 
-/**
- * The near carriageway, read off frames every 0.5 s (1568x778): between the median kerb, from (0.03, 1) to
- * (0.57, 0.04), and the right kerb, from (0.684, 0.04) to (0.958, 1), widened by ~0.025 on the right so a rider
- * hugging the gutter (the wrong-way cyclist does) stays inside; the parked bikes on the sidewalk (x > 0.86 at
- * y 0.45) stay outside. Its traffic drives away from the camera, up the frame.
- */
-const CARRIAGEWAY: [number, number][] = [
-  [0.57, 0.04],
-  [0.71, 0.04],
-  [0.98, 1],
-  [0.03, 1],
-];
-const ALLOWED: [number, number] = [0, -1];
-const MAX_ANGLE = 135;
-const CLASSES = '[car, motorcycle, bicycle, bus, truck, person]';
+const EXAMPLE = path.join(REPO_ROOT, 'config/examples/edge-hcmc-street.yaml');
+const config = loadEdgeConfig(EXAMPLE, {});
+const example = config.cameras[0]!;
+const rule = example.rules.find((r) => r.type === 'wrong_way')!;
+const ALLOWED = (rule as { allowedDirection: [number, number] }).allowedDirection;
+const MAX_ANGLE = (rule as { maxAngleDeg: number }).maxAngleDeg;
 
-const CONFIG = `
-site: hcmc-d3
-detector: { model: yolox_nano, confidence: 0.1 }
-cameras:
-  - id: cam-boulevard
-    source: { url: media:hcmc_street_wrongway.mp4, realtime: false, loop: false }
-    fps: 5
-    ring: { enabled: false }
-    tracker: { trackThresh: 0.2, newTrackThresh: 0.2, lowThresh: 0.1, matchIou: 0.1 }
-    zones: [{ id: carriageway, polygon: ${JSON.stringify(CARRIAGEWAY)} }]
-    rules:
-      - { id: wrong-way, type: wrong_way, zone: carriageway, allowedDirection: ${JSON.stringify(ALLOWED)}, maxAngleDeg: ${MAX_ANGLE}, classes: ${CLASSES} }
-      - { id: all-tracks, type: zone_dwell, zone: carriageway, dwellS: 0, classes: ${CLASSES} }
-`;
+/** The example camera plus a zone_dwell rule capturing every confirmed track's path over the carriageway. */
+const camera: CameraConfig = {
+  ...example,
+  ring: { ...example.ring, enabled: false },
+  rules: [
+    ...example.rules,
+    { ...rule, id: 'all-tracks', type: 'zone_dwell', zone: 'carriageway', dwellS: 0 } as never,
+  ],
+};
 
 interface Run {
   events: MatthanEvent[];
@@ -54,28 +47,26 @@ interface Run {
 }
 
 async function runClip(detector: Detector): Promise<Run> {
-  const cfg = parseConfig(CONFIG, 'wrong-way-test.yaml', EdgeConfigSchema, { env: {} });
-  const camera = cfg.cameras[0]!;
   const events: MatthanEvent[] = [];
-  let firstFrameTs = Number.NaN;
-  let frames = 0;
   const pipeline = new CameraPipeline({
-    site: cfg.site,
+    site: config.site,
     camera,
     source: resolveSourceUrl(camera.source.url),
     pool: new DetectorPool(detector),
-    timezone: cfg.timezone,
+    timezone: config.timezone,
     log: logger('test', { camera: camera.id }),
     emitEvent: (e) => events.push(e),
     emitStatus: () => undefined,
-    signalFrame: (f) => {
-      if (frames++ === 0) firstFrameTs = f.tsMs;
-    },
   });
-  pipeline.start();
-  await pipeline.ended;
+  const frames = await recordClip({
+    source: resolveSourceUrl(camera.source.url),
+    spec: detector.frameSpec,
+    fps: camera.fps,
+    planCrops: (w, h) => cameraCrops(camera, detector.frameSpec, w, h),
+  });
+  for (const frame of frames) await pipeline.analyse(frame);
   await pipeline.stop();
-  return { events, firstFrameTs, frames, stats: pipeline.stats };
+  return { events, firstFrameTs: frames[0]!.tsMs, frames: frames.length, stats: pipeline.stats };
 }
 
 type P = [number, number];
@@ -94,10 +85,9 @@ describe('wrong_way on the HCMC boulevard clip', () => {
   /** trackId -> the track's last captured path (all confirmed tracks in the carriageway). */
   const tracks = new Map<number, P[]>();
   beforeAll(async () => {
-    const cfg = parseConfig(CONFIG, 'wrong-way-test.yaml', EdgeConfigSchema, { env: {} });
-    detector = (await loadDetector(cfg.detector, { dataDir: tempDir() })).detector;
+    detector = (await loadDetector(config.detector, { dataDir: tempDir() })).detector;
     run = await runClip(detector);
-    wrongWay = run.events.filter((e) => e.rule === 'wrong-way');
+    wrongWay = run.events.filter((e) => e.rule === rule.id);
     for (const e of run.events)
       if (e.rule === 'all-tracks' && e.trackId !== undefined && pathOf(e).length > 0)
         tracks.set(e.trackId, pathOf(e));
@@ -134,6 +124,24 @@ describe('wrong_way on the HCMC boulevard clip', () => {
       expect(path.length).toBeGreaterThanOrEqual(3);
       expect(angleBetweenDeg(tail(path, 6), ALLOWED)).toBeGreaterThan(90);
     }
+  });
+
+  it('runs at the default detector confidence and tracker settings', () => {
+    expect(config.detector.confidence).toBe(detectorConfig().confidence);
+    expect(camera.tracker).toEqual(DEFAULT_TRACKER);
+  });
+
+  it('fires for the wrong-way cyclist in the gutter by the right kerb (3-5 s) and for nothing else', () => {
+    const starts = wrongWay.filter((e) => e.phase === 'start');
+    expect(starts.map((e) => e.trackId)).toHaveLength(1);
+    const e = starts[0]!;
+    const tS = (e.ts - run.firstFrameTs) / 1000;
+    expect(tS).toBeGreaterThan(2);
+    expect(tS).toBeLessThan(5.5);
+    expect(['person', 'bicycle', 'motorcycle']).toContain(e.label);
+    const anchorX = (e.boxXyxyNorm[0] + e.boxXyxyNorm[2]) / 2;
+    expect(anchorX).toBeGreaterThan(0.74);
+    expect(anchorX).toBeLessThan(0.82);
   });
 
   it('stays quiet for the flow: a small fraction of the confirmed tracks fires, never one driving up the frame', () => {
