@@ -52,6 +52,8 @@ cameras:
   - id: cam-stop
     source: { url: media:hcmc_intersection_1080p.mp4, realtime: false, loop: false }
     fps: 5
+    # In region mode (the stop line and its approach side, tiled, plus the whole frame): red_light must hold there.
+    regions: { mode: auto }
     ring: { enabled: false }
     signal: { source: fixed, state: red }
     zones: [{ id: everywhere, polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }]
@@ -71,8 +73,8 @@ interface Run {
 
 /**
  * The real pipeline, wired to the signal source as edge/main.ts wires it, on every 5 fps frame of the clip as the
- * production ffmpeg source decodes it (detection crops included), in order: with the default regions a frame costs
- * five inferences, and a live run would skip frames on a loaded machine (latest frame wins).
+ * production ffmpeg source decodes it (detection crops included), in order: in region mode a frame costs five
+ * inferences, and a live run would skip frames on a loaded machine (latest frame wins).
  */
 async function runClip(detector: Detector, configYaml = CONFIG): Promise<Run> {
   const cfg = parseConfig(configYaml, 'red-light-test.yaml', EdgeConfigSchema, { env: {} });

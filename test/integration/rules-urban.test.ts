@@ -63,8 +63,7 @@ broker: { url: ${broker.url}, username: ${box.name}, password: ${box.mqttPasswor
 http: { port: 0 }
 evidence: { enabled: false }
 cameras:
-  # Played at camera speed: the default detection regions (the zones' box at 1:1 plus the whole frame) cost two
-  # inferences a frame, and read flat out the pipeline would skip frames of the moving traffic.
+  # Played at camera speed: read flat out the pipeline would skip frames of the moving traffic.
   - id: cam-downtown
     source: { url: media:us_street_intersection_360p.mp4, realtime: true, loop: false }
     ring: { enabled: false }

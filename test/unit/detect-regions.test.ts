@@ -321,15 +321,15 @@ cameras:
     return [];
   };
 
-  it('defaults to auto', () => {
+  it('defaults to frame (one inference a frame); auto is opted into', () => {
     const cfg = parseConfig(yaml('{}'), 't.yaml', EdgeConfigSchema, { env: {} });
     expect(cfg.cameras[0]!.regions).toMatchObject({
-      mode: 'auto',
+      mode: 'frame',
       marginNorm: 0.05,
       maxDownscale: 3,
       maxTiles: 4,
     });
-    expect(RegionsSchema.properties.mode.default).toBe('auto');
+    expect(RegionsSchema.properties.mode.default).toBe('frame');
   });
 
   it.each([
@@ -340,7 +340,8 @@ cameras:
     ['{ mode: rects, rects: [[0, 0, 1.5, 0.5]] }', 'cameras[0].regions.rects[0][2]'],
     ['{ maxDownscale: 0.5 }', 'cameras[0].regions.maxDownscale'],
     ['{ overlapNorm: 0.9 }', 'cameras[0].regions.overlapNorm'],
-    ['{ tiles: { columns: 0, rows: 1 } }', 'cameras[0].regions.tiles.columns'],
+    ['{ mode: auto, tiles: { columns: 0, rows: 1 } }', 'cameras[0].regions.tiles.columns'],
+    ['{ tiles: { columns: 3, rows: 3 } }', 'cameras[0].regions.tiles'],
   ])('refuses %s naming %s', (regions, path) => {
     const issues = issuesOf(yaml(regions));
     expect(issues.map((i) => i.path)).toContain(path);
