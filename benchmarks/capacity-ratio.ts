@@ -73,16 +73,16 @@ export const MODES: CapacityMode[] = [
   },
   { name: 'camera-shaped 416x256', detector: SHAPED, camera: { regions: { mode: 'frame' } } },
   // Detection regions over a whole-frame zone (1080p: 2x2 tiles + the whole frame, 5 inferences a frame).
-  { name: 'regions 416x256', detector: SHAPED, camera: { zones: EVERYWHERE } },
+  { name: 'regions 416x256', detector: SHAPED, camera: { zones: EVERYWHERE, regions: { mode: 'auto' } } },
   {
     name: 'regions, motion-gated 416x256',
     detector: SHAPED,
-    camera: { zones: EVERYWHERE, regions: { motionGate: { enabled: true } } },
+    camera: { zones: EVERYWHERE, regions: { mode: 'auto', motionGate: { enabled: true } } },
   },
   {
     name: 'regions 3x3 416x256',
     detector: SHAPED,
-    camera: { zones: EVERYWHERE, regions: { tiles: { columns: 3, rows: 3 } } },
+    camera: { zones: EVERYWHERE, regions: { mode: 'auto', tiles: { columns: 3, rows: 3 } } },
   },
   {
     // A 1080p camera's 640x360 substream for the detector, the main stream for the ring (source.analysisUrl).

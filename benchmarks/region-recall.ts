@@ -42,9 +42,9 @@ export const CLIP_CAMERAS: Record<string, string> = {
 /** Detection modes compared: the camera's `regions` block of each. */
 export const VARIANTS: Record<string, string> = {
   'full-frame': '{ mode: frame }',
-  regions: '{}',
-  'regions-3x3': '{ tiles: { columns: 3, rows: 3 } }',
-  'regions-motion': '{ motionGate: { enabled: true } }',
+  regions: '{ mode: auto }',
+  'regions-3x3': '{ mode: auto, tiles: { columns: 3, rows: 3 } }',
+  'regions-motion': '{ mode: auto, motionGate: { enabled: true } }',
 };
 
 /** The clip's camera with default detector and tracker settings and the given `regions` block (YAML). */
