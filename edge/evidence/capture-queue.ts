@@ -14,7 +14,8 @@ export interface Pending {
 
 export type Work =
   | { kind: 'clip'; pending: Pending; plan: ClipPlan }
-  | { kind: 'snapshots'; batch: Pending[]; segment: TimedSegment };
+  /** atMs[i]: the time to grab for batch[i] (the nearest recorded one when its own fell in a gap). */
+  | { kind: 'snapshots'; batch: Pending[]; atMs: number[]; segment: TimedSegment };
 
 /** Snapshots of one segment decoded in one ffmpeg run, at most. */
 export const SNAPSHOT_BATCH_MAX = 6;
@@ -88,6 +89,7 @@ export class CaptureQueue {
       p.busy = true;
       if (d.kind === 'clip') return { kind: 'clip', pending: p, plan: d.plan };
       const batch = [p];
+      const atMs = [d.atMs];
       for (const q of idle) {
         if (batch.length >= SNAPSHOT_BATCH_MAX) break;
         if (q.busy || q.camera !== p.camera || q.job.type !== 'snapshots' || !this.items.has(q.id)) continue;
@@ -95,9 +97,10 @@ export class CaptureQueue {
         if (dq.kind === 'snapshot' && dq.segment.file === d.segment.file) {
           q.busy = true;
           batch.push(q);
+          atMs.push(dq.atMs);
         }
       }
-      return { kind: 'snapshots', batch, segment: d.segment };
+      return { kind: 'snapshots', batch, atMs, segment: d.segment };
     }
     return undefined;
   }

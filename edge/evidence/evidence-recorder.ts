@@ -299,7 +299,7 @@ export class EvidenceRecorder {
     );
     if (!work) return undefined;
     if (work.kind === 'clip') return () => this.runClip(work.pending, work.plan);
-    return () => this.runSnapshots(work.batch, work.segment);
+    return () => this.runSnapshots(work.batch, work.atMs, work.segment);
   }
 
   private lose(
@@ -356,16 +356,11 @@ export class EvidenceRecorder {
     }
   }
 
-  private async runSnapshots(batch: Pending[], segment: TimedSegment): Promise<void> {
+  private async runSnapshots(batch: Pending[], atMs: number[], segment: TimedSegment): Promise<void> {
     let frames: RgbFrame[];
     try {
       this.counters.snapshotRuns++;
-      frames = await grabFrames(
-        segment,
-        batch.map((p) => p.job.atMs),
-        this.sink.evidenceDir,
-        { signal: this.abort.signal },
-      );
+      frames = await grabFrames(segment, atMs, this.sink.evidenceDir, { signal: this.abort.signal });
     } catch (err) {
       for (const p of batch) this.failed(p, err as Error);
       return;

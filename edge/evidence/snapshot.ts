@@ -1,6 +1,6 @@
 // Full-resolution snapshots: grab frames at wall-clock times from a ring segment (one decode for several
 // events), encode clean and annotated JPEGs.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { type Annotation, annotationSvg } from './annotation-svg.ts';
@@ -50,7 +50,35 @@ export async function grabFrames(
       args.push('-c:v', 'ppm', '-f', 'image2', path.join(dir, `${i}.ppm`));
     });
     await runFfmpeg('ffmpeg', args, opts.timeoutMs ?? 30_000, opts.signal);
-    return atMs.map((_, i) => parsePpm(readFileSync(path.join(dir, `${i}.ppm`))));
+    const files = atMs.map((_, i) => path.join(dir, `${i}.ppm`));
+    if (files.some((f) => !existsSync(f))) {
+      // The seek went past the segment's last frame: its listed times span more than its packets (a run's
+      // first segment, joined mid-GOP, starts at the first keyframe). The nearest frame is the last one: decode
+      // the segment once, overwriting one image per frame.
+      const last = path.join(dir, 'last.ppm');
+      await runFfmpeg(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-i',
+          segment.file,
+          '-map',
+          '0:v:0',
+          '-update',
+          '1',
+          '-c:v',
+          'ppm',
+          '-f',
+          'image2',
+          last,
+        ],
+        opts.timeoutMs ?? 30_000,
+        opts.signal,
+      );
+      for (const f of files) if (!existsSync(f)) copyFileSync(last, f);
+    }
+    return files.map((f) => parsePpm(readFileSync(f)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -34,7 +34,7 @@ const live = [seg(10, 12), seg(12, 14), seg(14, 16), seg(16, 18), seg(18, 20)];
 
 const summary = (d: CaptureDecision) =>
   d.kind === 'snapshot'
-    ? `snapshot ${d.segment.file}`
+    ? `snapshot ${d.segment.file}${d.atMs === undefined ? '' : ` at ${d.atMs / 1000}`}`
     : d.kind === 'clip'
       ? `clip ${d.plan.files.join('+')}`
       : d.kind === 'lost'
@@ -43,13 +43,34 @@ const summary = (d: CaptureDecision) =>
 
 describe('decideCapture', () => {
   it.each<[string, CaptureJob, RingLike | undefined, number, string]>([
-    ['snapshot in a complete segment', job('snapshots', 13), ring(live), 21, 'snapshot s12.ts'],
+    ['snapshot in a complete segment', job('snapshots', 13), ring(live), 21, 'snapshot s12.ts at 13'],
     [
       'snapshot on a segment boundary takes the later one',
       job('snapshots', 14),
       ring(live),
       21,
-      'snapshot s14.ts',
+      'snapshot s14.ts at 14',
+    ],
+    [
+      'snapshot in a short gap within a run: the nearer frame after it',
+      job('snapshots', 20.3),
+      ring([...live, seg(20.4, 22)]),
+      23,
+      'snapshot s20.4.ts at 20.4',
+    ],
+    [
+      'snapshot in a short gap: the nearer frame before it',
+      job('snapshots', 20.1),
+      ring([...live, seg(20.4, 22)]),
+      23,
+      'snapshot s18.ts at 19.999',
+    ],
+    [
+      'snapshot just past the newest segment waits (its segment is being written)',
+      job('snapshots', 20.1),
+      ring(live),
+      40,
+      'wait',
     ],
     ['snapshot not yet recorded: wait', job('snapshots', 21), ring(live), 22, 'wait'],
     [
