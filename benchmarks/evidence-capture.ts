@@ -22,15 +22,24 @@ const LOOPS = 4;
 
 /** The clip as the ring writes it (stream copy into 2 s MPEG-TS segments), with its segment times in seconds. */
 function segmentClip(dir: string): { file: string; startS: number; endS: number }[] {
+  // Looped into one MP4 first: -stream_loop straight into the segment muxer ends the bitstream filter at the wrap.
+  const looped = path.join(dir, 'looped.mp4');
+  const clip = path.join(mediaDir(), 'hcmc_intersection_1080p.mp4');
   execFileSync('ffmpeg', [
-    ...[
-      '-v',
-      'error',
-      '-stream_loop',
-      String(LOOPS - 1),
-      '-i',
-      path.join(mediaDir(), 'hcmc_intersection_1080p.mp4'),
-    ],
+    '-v',
+    'error',
+    '-stream_loop',
+    String(LOOPS - 1),
+    '-i',
+    clip,
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    looped,
+  ]);
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-i', looped],
     ...[
       '-map',
       '0:v:0',
