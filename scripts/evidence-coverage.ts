@@ -74,6 +74,7 @@ const source = rtsp ? { ...camera.source, url: rtsp.url } : camera.source;
 const ctl = await mqtt.connectAsync(central.brokerUrl, {
   username: controller.name,
   password: controller.password,
+  clientId: controller.name, // the broker binds a client id to its user
 });
 const t0 = Date.now();
 const stateNow = () => (((Date.now() - t0) / 1000) % periodS < periodS / 2 ? 'red' : 'green');
@@ -114,20 +115,40 @@ const progress = setInterval(() => {
 }, 60_000);
 await new Promise((r) => setTimeout(r, durationS * 1000));
 
-// The camera stops (the run ends); captures already queued finish and upload, within 3 minutes.
-clearInterval(signalTimer);
+// The run ends: incidents that started by now are counted. The camera goes on (a looping file cannot be stopped
+// alone), so the count waits, up to 3 minutes, until every counted incident has its files at central.
+const endMs = Date.now();
 await rtsp?.stop();
-const drainStart = Date.now();
+type Listed = { rule: string; firstTs: number; evidence: { snapshot?: string; clip?: string } | null };
+async function listIncidents(): Promise<Listed[]> {
+  const all: Listed[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const res = await central.app.inject({
+      method: 'GET',
+      url: `/api/incidents?limit=500&offset=${offset}`,
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    if (res.statusCode !== 200) throw new Error(`incidents: ${res.statusCode} ${res.body}`);
+    const page = (res.json() as { items: Listed[] }).items;
+    all.push(...page);
+    if (page.length < 500) return all.filter((i) => i.firstTs <= endMs);
+  }
+}
+let stored = new Set<string>();
+const has = (id: string | undefined) => id !== undefined && stored.has(id);
+let incidents: Listed[] = [];
 for (;;) {
-  const s = edge.stats();
-  if ((s.evidence?.backlog ?? 0) === 0 && s.delivery.evidenceQueued === 0) break;
-  if (Date.now() - drainStart > 180_000) {
-    say('gave up waiting for the evidence queue to drain');
+  stored = new Set(central.evidence.list().map((m) => m.id));
+  incidents = await listIncidents();
+  if (incidents.every((i) => has(i.evidence?.snapshot) && has(i.evidence?.clip))) break;
+  if (Date.now() - endMs > 180_000) {
+    say('gave up waiting for the evidence of the counted incidents');
     break;
   }
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 1000));
 }
-const drainS = (Date.now() - drainStart) / 1000;
+const drainS = (Date.now() - endMs) / 1000;
+clearInterval(signalTimer);
 clearInterval(sampleTimer);
 clearInterval(progress);
 const stats = edge.stats();
@@ -135,21 +156,6 @@ await edge.stop();
 await ctl.endAsync();
 
 // Counted at central: each incident's evidence refs, and whether central stores the file behind each.
-const stored = new Set(central.evidence.list().map((m) => m.id));
-type Listed = { rule: string; evidence: { snapshot?: string; clip?: string } | null };
-const incidents: Listed[] = [];
-for (let offset = 0; ; offset += 500) {
-  const res = await central.app.inject({
-    method: 'GET',
-    url: `/api/incidents?limit=500&offset=${offset}`,
-    headers: { authorization: `Bearer ${viewer}` },
-  });
-  if (res.statusCode !== 200) throw new Error(`incidents: ${res.statusCode} ${res.body}`);
-  const page = (res.json() as { items: Listed[] }).items;
-  incidents.push(...page);
-  if (page.length < 500) break;
-}
-const has = (id: string | undefined) => id !== undefined && stored.has(id);
 const byRule: Record<string, { incidents: number; both: number }> = {};
 for (const inc of incidents) {
   byRule[inc.rule] ??= { incidents: 0, both: 0 };
