@@ -1,7 +1,8 @@
 // Evidence coverage of a demo run: central + edge on the example intersection config (or an H.265 RTSP camera
 // serving the same clip re-encoded with libx265), a signal controller turning the light red half of the time, for
 // --duration seconds; then the share of incidents at central that hold both a snapshot and a clip.
-// Usage: npx tsx scripts/evidence-coverage.ts [--duration 600] [--camera h264|h265] [--period 20]
+// Usage: npx tsx scripts/evidence-coverage.ts [--duration 600] [--camera h264|h265] [--period 20] [--drain 300]
+//        [--copy-hevc]  (H.265 clips stream-copied as hvc1 instead of transcoded: evidence.copyHevc)
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -20,11 +21,14 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '600' },
     camera: { type: 'string', default: 'h264' },
     period: { type: 'string', default: '20' },
+    drain: { type: 'string', default: '300' },
+    'copy-hevc': { type: 'boolean', default: false },
   },
 });
 const durationS = Number(values.duration);
 const periodS = Number(values.period);
-if (!(durationS > 0) || !(periodS > 0) || !['h264', 'h265'].includes(values.camera!))
+const drainMaxS = Number(values.drain);
+if (!(durationS > 0) || !(periodS > 0) || !(drainMaxS >= 0) || !['h264', 'h265'].includes(values.camera!))
   throw new Error(`bad arguments: ${JSON.stringify(values)}`);
 const say = (line: string) => process.stderr.write(`evidence-coverage: ${line}\n`);
 
@@ -94,6 +98,7 @@ const edge = await startEdge(
     central: { url: central.url, token: box.token, timeoutS: 60, retryMaxS: 30 },
     http: { ...edgeConfig.http, port: 0 },
     cameras: [{ ...camera, source }],
+    evidence: { ...edgeConfig.evidence, copyHevc: values['copy-hevc'] === true },
   },
   { configDir: path.dirname(configFile) },
 );
@@ -116,7 +121,7 @@ const progress = setInterval(() => {
 await new Promise((r) => setTimeout(r, durationS * 1000));
 
 // The run ends: incidents that started by now are counted. The camera goes on (a looping file cannot be stopped
-// alone), so the count waits, up to 3 minutes, until every counted incident has its files at central.
+// alone), so the count waits, up to --drain seconds, until every counted incident has its files at central.
 const endMs = Date.now();
 await rtsp?.stop();
 type Listed = { rule: string; firstTs: number; evidence: { snapshot?: string; clip?: string } | null };
@@ -141,7 +146,7 @@ for (;;) {
   stored = new Set(central.evidence.list().map((m) => m.id));
   incidents = await listIncidents();
   if (incidents.every((i) => has(i.evidence?.snapshot) && has(i.evidence?.clip))) break;
-  if (Date.now() - endMs > 180_000) {
+  if (Date.now() - endMs > drainMaxS * 1000) {
     say('gave up waiting for the evidence of the counted incidents');
     break;
   }
@@ -168,6 +173,7 @@ const cam = Object.values(stats.cameras)[0];
 process.stdout.write(
   `${JSON.stringify({
     camera: values.camera,
+    copyHevc: values['copy-hevc'] === true,
     durationS,
     incidents: incidents.length,
     withSnapshotAndClip: both,
