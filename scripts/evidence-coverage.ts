@@ -184,6 +184,10 @@ process.stdout.write(
     framesProcessed: cam?.framesProcessed,
     eventsPublished: stats.eventsPublished,
     recorder: stats.evidence?.counters,
+    // At the edge when the count was taken: captures not done yet, and files captured but not yet uploaded.
+    edgePendingCaptures: stats.evidence?.backlog,
+    edgeQueuedFiles: stats.delivery.evidenceQueued,
+    uploaded: stats.delivery.evidenceUploaded,
     maxBacklog,
     maxOldestPendingAgeS: Math.round(maxOldestS),
     drainS: Math.round(drainS),
