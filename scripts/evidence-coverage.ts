@@ -73,6 +73,9 @@ const rtsp =
       })
     : undefined;
 const source = rtsp ? { ...camera.source, url: rtsp.url } : camera.source;
+// Joined mid-GOP, the H.265 stream's first decoded frame is damaged, and the view guard takes it as its reference
+// and pauses the rules for good ("2 background points agree"): off for this camera until the guard skips such frames.
+const viewGuard = rtsp ? { ...camera.viewGuard, enabled: false } : camera.viewGuard;
 
 // The controller: red for half of each period, green for the other half, published every second (stale after 5 s).
 const ctl = await mqtt.connectAsync(central.brokerUrl, {
@@ -97,7 +100,7 @@ const edge = await startEdge(
     dataDir: path.join(dataDir, 'edge'),
     central: { url: central.url, token: box.token, timeoutS: 60, retryMaxS: 30 },
     http: { ...edgeConfig.http, port: 0 },
-    cameras: [{ ...camera, source }],
+    cameras: [{ ...camera, source, viewGuard }],
     evidence: { ...edgeConfig.evidence, copyHevc: values['copy-hevc'] === true },
   },
   { configDir: path.dirname(configFile) },
