@@ -27,6 +27,8 @@ const SECTIONS: [string, Section][] = [
   ['rules', lazy('./rules.ts', 'benchRules')],
   ['viewGuard', lazy('./view-guard.ts', 'benchViewGuard')],
   ['central', lazy('./central.ts', 'benchCentral')],
+  // Evidence capture: a burst of 20 events in 30 s on each of 4 cameras through the real recorder.
+  ['evidenceCapture', lazy('./evidence-capture.ts', 'benchEvidenceCapture')],
   // Capacity against the box's own limit, 1080p and 360p, per detection mode (supersedes the fixed camera-count
   // steps of capacity.ts, whose benchCapacity stays for a single clip at chosen counts).
   ['capacityRatio', lazy('./capacity-ratio.ts', 'benchCapacityRatio')],

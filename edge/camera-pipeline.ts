@@ -162,7 +162,13 @@ export class CameraPipeline {
     const ring = d.camera.ring;
     this.ring =
       ring.enabled && d.ringDir
-        ? new SegmentRing({ dir: d.ringDir, seconds: ring.seconds, segmentS: ring.segmentS, log: d.log })
+        ? new SegmentRing({
+            dir: d.ringDir,
+            seconds: ring.seconds,
+            segmentS: ring.segmentS,
+            heldMaxS: ring.heldMaxS,
+            log: d.log,
+          })
         : undefined;
     this.source = new FfmpegSource({
       cameraId: d.camera.id,

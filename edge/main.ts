@@ -8,7 +8,8 @@ import { OnnxAttributeClassifier } from './classify/onnx-attribute-classifier.ts
 import type { EdgeConfig } from './config/schema.ts';
 import { DetectorPool } from './detect/detector-pool.ts';
 import { loadDetector } from './detect/load-detector.ts';
-import { EvidenceRecorder, type RecorderCamera, type RingLike } from './evidence/evidence-recorder.ts';
+import { EvidenceRecorder, type RecorderCamera, type RecorderMetrics } from './evidence/evidence-recorder.ts';
+import { registerRecorderMetrics } from './evidence/recorder-metrics.ts';
 import { startEdgeServer } from './http/edge-server.ts';
 import { resolveSourceUrl } from './ingest/source-url.ts';
 import { EdgeMetrics } from './metrics/edge-metrics.ts';
@@ -39,6 +40,8 @@ export interface EdgeHandle {
     eventsPublished: number;
     publishFailures: number;
     delivery: DeliveryMetrics;
+    /** Evidence capture (undefined when evidence is off). */
+    evidence?: RecorderMetrics;
     /** Plate reading (undefined when no camera reads plates). */
     plates?: PlateCounters & { pending: number; queued: number };
   };
@@ -148,11 +151,10 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     });
   });
   if (config.evidence.enabled) {
-    const ringOf = (p: CameraPipeline) => (p as unknown as { ring?: RingLike }).ring;
     const recorderCameras = new Map<string, RecorderCamera>(
       cameras.map((c, i) => {
         const cam = enabled[i]!;
-        return [cam.id, { ring: ringOf(c), name: cam.name, zones: cam.zones, lines: cam.lines }];
+        return [cam.id, { ring: c.ring, name: cam.name, zones: cam.zones, lines: cam.lines }];
       }),
     );
     recorder = new EvidenceRecorder(
@@ -161,6 +163,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       { ...config.evidence, timezone: config.timezone },
       log.child({ part: 'evidence' }),
     );
+    // Before the cameras start: pending captures of the last run hold their ring segments from the first one on.
     recorder.start();
   }
   plates = await startPlates(
@@ -206,6 +209,8 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
     },
   });
   registerDeliveryMetrics(metrics.registry, () => delivery.metrics());
+  const rec = recorder;
+  if (rec) registerRecorderMetrics(metrics.registry, () => rec.metrics());
   if (plates) {
     const service = plates.service;
     registerPlateMetrics(metrics.registry, () => ({
@@ -268,6 +273,7 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       eventsPublished: eventsPublished(),
       publishFailures: delivery.sender.counters.failures,
       delivery: delivery.metrics(),
+      ...(recorder ? { evidence: recorder.metrics() } : {}),
       ...(plates
         ? {
             plates: {
@@ -285,7 +291,8 @@ export async function startEdge(config: EdgeConfig, opts: EdgeOptions = {}): Pro
       await plates?.stop();
       for (const s of signals) s?.close();
       for (const c of classifiers.values()) await c.close();
-      // Captures stop (the one in progress finishes) before the outbox they write to is closed.
+      // Captures stop (running ffmpeg jobs are killed, the rest stays pending in the outbox and resumes after the
+      // next start) before the outbox they write to is closed.
       await recorder?.stop();
       // Up to 3 s to deliver what is queued; anything left is replayed from the outbox on the next start.
       await delivery.close(3000);

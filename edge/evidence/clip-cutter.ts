@@ -1,4 +1,5 @@
-// Cuts an MP4 clip (H.264, faststart) out of ring segments: stream copy when the camera sends H.264, else transcode.
+// Cuts an MP4 clip (faststart) out of ring segments: stream copy when the camera sends H.264, else transcode to
+// H.264 (or, when configured, stream copy of H.265 tagged hvc1). Probes of a segment are cached: segments never change.
 import { renameSync, rmSync, statSync } from 'node:fs';
 import { CLIP_START_TAG } from '../../contract/index.ts';
 import type { ClipPlan } from './clip-plan.ts';
@@ -12,25 +13,43 @@ export interface ClipResult {
   mode: ClipMode;
 }
 
-/** Codec of the first video stream of a segment (ffprobe). */
-export async function probeCodec(file: string): Promise<string> {
+/** Probe results per segment file (a ring holds at most a few hundred; the oldest are forgotten first). */
+const PROBE_CACHE_MAX = 512;
+const codecCache = new Map<string, string>();
+const keyframeCache = new Map<string, { startS: number; keyframesS: number[] }>();
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  cache.set(key, value);
+  if (cache.size > PROBE_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
+/** Codec of the first video stream of a segment (ffprobe, once per file). */
+export async function probeCodec(file: string, signal?: AbortSignal): Promise<string> {
+  const known = codecCache.get(file);
+  if (known !== undefined) return known;
   const out = await runFfmpeg(
     'ffprobe',
     ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file],
     10_000,
+    signal,
   );
   // MPEG-TS lists the stream under its program too ("h264\n\nh264"): take the first name.
-  return (
+  const codec =
     out
       .toString()
       .split('\n')
       .map((l) => l.trim())
-      .find((l) => l !== '') ?? ''
-  );
+      .find((l) => l !== '') ?? '';
+  return remember(codecCache, file, codec);
 }
 
-/** Packet times (s) of a segment's video: its first pts and its keyframes, read without decoding. */
-export async function probeKeyframes(file: string): Promise<{ startS: number; keyframesS: number[] }> {
+/** Packet times (s) of a segment's video: its first pts and its keyframes, read without decoding (once per file). */
+export async function probeKeyframes(
+  file: string,
+  signal?: AbortSignal,
+): Promise<{ startS: number; keyframesS: number[] }> {
+  const known = keyframeCache.get(file);
+  if (known) return known;
   const out = await runFfmpeg(
     'ffprobe',
     [
@@ -45,6 +64,7 @@ export async function probeKeyframes(file: string): Promise<{ startS: number; ke
       file,
     ],
     10_000,
+    signal,
   );
   let startS = Infinity;
   const keyframesS: number[] = [];
@@ -56,7 +76,7 @@ export async function probeKeyframes(file: string): Promise<{ startS: number; ke
     if (flags?.includes('K')) keyframesS.push(t);
   }
   if (!Number.isFinite(startS)) throw new Error(`no video packets in ${file}`);
-  return { startS, keyframesS };
+  return remember(keyframeCache, file, { startS, keyframesS });
 }
 
 /**
@@ -73,28 +93,37 @@ export function copyCutStart(startS: number, keyframesS: readonly number[], seek
 /** ffmpeg's concat protocol: MPEG-TS segments of one recording join byte-wise with continuous timestamps. */
 const concatInput = (files: readonly string[]) => `concat:${files.join('|')}`;
 
-export async function cutClip(
-  plan: ClipPlan,
-  outFile: string,
-  opts: { mode: ClipMode; timeoutMs?: number },
-): Promise<ClipResult> {
-  // Browsers play H.264 in MP4; anything else (HEVC cameras) has to be re-encoded.
-  const mode: ClipMode =
-    opts.mode === 'copy' && (await probeCodec(plan.files[0]!)) === 'h264' ? 'copy' : 'transcode';
+export interface CutOptions {
+  mode: ClipMode;
+  /** Stream-copy H.265 into MP4 (tagged hvc1) instead of transcoding it (EvidenceSchema.copyHevc). */
+  copyHevc?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export async function cutClip(plan: ClipPlan, outFile: string, opts: CutOptions): Promise<ClipResult> {
+  // Every browser plays H.264 in MP4; H.265 plays only where the platform decodes it (Safari, Chrome or Edge
+  // with hardware HEVC; not Chromium without it), so it is re-encoded unless the site says its browsers can.
+  const codec = opts.mode === 'copy' ? await probeCodec(plan.files[0]!, opts.signal) : '';
+  const copyable = codec === 'h264' || (codec === 'hevc' && opts.copyHevc === true);
+  const mode: ClipMode = opts.mode === 'copy' && copyable ? 'copy' : 'transcode';
   // Seeks are output options (after -i): an input seek in MPEG-TS has no index and can land a keyframe late.
   let seekS = plan.seekS;
   let durationS = plan.durationS;
   if (mode === 'copy') {
-    const { startS, keyframesS } = await probeKeyframes(plan.files[0]!);
+    const { startS, keyframesS } = await probeKeyframes(plan.files[0]!, opts.signal);
     seekS = copyCutStart(startS, keyframesS, plan.seekS);
     durationS += plan.seekS - seekS;
     // Half a millisecond early so float rounding never drops the keyframe itself.
     seekS = Math.max(0, seekS - 0.0005);
   }
+  // hvc1 (parameter sets in the sample entry) is the HEVC tag Apple and Chrome accept in MP4; hev1 they refuse.
+  // Transcoding: ultrafast on one thread, so N capture workers use at most N cores. 4 s of 720p H.265 took
+  // 1.2 s of CPU with ultrafast and 1.9 s with veryfast on the 2-core box.
   const video =
     mode === 'copy'
-      ? ['-c:v', 'copy']
-      : ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p', '-threads', '2'];
+      ? ['-c:v', 'copy', ...(codec === 'hevc' ? ['-tag:v', 'hvc1'] : [])]
+      : ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '26', '-pix_fmt', 'yuv420p', '-threads', '1'];
   const tmp = `${outFile}.part.mp4`;
   try {
     await runFfmpeg(
@@ -125,6 +154,7 @@ export async function cutClip(
         tmp,
       ],
       opts.timeoutMs ?? 120_000,
+      opts.signal,
     );
     renameSync(tmp, outFile);
   } catch (err) {

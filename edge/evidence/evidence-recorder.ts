@@ -1,16 +1,27 @@
-// Mints evidence ids when an event starts and, once the ring holds the frames, captures snapshots and the clip.
-import { statSync, writeFileSync } from 'node:fs';
+// Mints evidence ids when an event starts and, once the ring holds the frames, captures snapshots and the clip:
+// a queue of pending captures (persisted in the outbox, resumed after a restart), oldest footage first, worked by
+// a bounded number of parallel ffmpeg jobs; the ring holds the segments the queue still needs.
 import path from 'node:path';
 import type { EvidenceRef, MatthanEvent } from '../../contract/index.ts';
 import type { Logger } from '../../lib/log.ts';
-import type { EvidenceItem, NewEvidence, OutboxStore } from '../outbox/outbox-store.ts';
+import type { NewEvidence, OutboxStore } from '../outbox/outbox-store.ts';
+import {
+  type CaptureJob,
+  type RingLike as DecisionRing,
+  decideCapture,
+  LOST_REASONS,
+  type LostReason,
+} from './capture-decision.ts';
+import { CaptureQueue, type Pending } from './capture-queue.ts';
 import { type ClipMode, cutClip } from './clip-cutter.ts';
-import { planClip, type TimedSegment } from './clip-plan.ts';
-import { grabFrame, renderSnapshots } from './snapshot.ts';
+import type { ClipPlan, TimedSegment } from './clip-plan.ts';
+import { grabFrames, type RgbFrame } from './snapshot.ts';
+import { writeSnapshotFiles } from './snapshot-files.ts';
 
 /** What the recorder needs from a camera's segment ring (edge/ingest/segment-ring.ts implements it). */
-export interface RingLike {
-  covering(fromMs: number, toMs: number): TimedSegment[];
+export interface RingLike extends DecisionRing {
+  /** The ring asks at each retention pass which footage pending captures still need (optional: a fixed ring). */
+  setHold?(oldestNeededMs: () => number | undefined): void;
 }
 
 export interface RecorderCamera {
@@ -38,20 +49,10 @@ export interface RecorderOptions {
   clipMode: ClipMode;
   captureTimeoutS: number;
   timezone: string;
-}
-
-/** The capture job stored with each pending evidence row (JSON), so a restart knows what was wanted. */
-interface CaptureJob {
-  type: 'snapshots' | 'clip' | 'companion';
-  atMs: number;
-  fromMs: number;
-  toMs: number;
-  boxXyxyNorm: [number, number, number, number];
-  label: string;
-  rule: string;
-  zone?: string;
-  line?: string;
-  cleanId?: string;
+  /** Capture jobs (ffmpeg processes) run at once; default 2. */
+  workers?: number;
+  /** Stream-copy H.265 clips (hvc1) instead of transcoding them. */
+  copyHevc?: boolean;
 }
 
 export const evidenceIds = (eventId: string) => ({
@@ -66,18 +67,46 @@ export const bestEvidenceId = (eventId: string) => `${eventId}_b`;
 export interface RecorderCounters {
   snapshots: number;
   clips: number;
+  /** Captures given up, all reasons (lost[reason] per reason). */
   failed: number;
   partialClips: number;
+  /** ffmpeg runs that captured snapshots (one run can serve several events in one segment). */
+  snapshotRuns: number;
+  lost: Record<LostReason, number>;
 }
 
+export interface RecorderMetrics {
+  /** Capture jobs waiting or running. */
+  backlog: number;
+  /** Age of the oldest pending capture's event time (s; 0 when none). */
+  oldestPendingAgeS: number;
+  counters: RecorderCounters;
+}
+
+/** After an ffmpeg failure a job waits this long before its next try. */
+const RETRY_DELAY_MS = 1000;
+/** Failures tolerated past the deadline before the capture is given up (a segment may rotate away mid-cut). */
+const MAX_LATE_ATTEMPTS = 3;
+
 export class EvidenceRecorder {
-  readonly counters: RecorderCounters = { snapshots: 0, clips: 0, failed: 0, partialClips: 0 };
+  readonly counters: RecorderCounters = {
+    snapshots: 0,
+    clips: 0,
+    failed: 0,
+    partialClips: 0,
+    snapshotRuns: 0,
+    lost: Object.fromEntries(LOST_REASONS.map((r) => [r, 0])) as Record<LostReason, number>,
+  };
   /** Evidence refs of events still open, so update and end messages carry them too. */
   private readonly open = new Map<string, EvidenceRef>();
+  /** Pending capture jobs by evidence id, in arrival order. */
+  private readonly queue = new CaptureQueue();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly workers: number;
   private timer: NodeJS.Timeout | undefined;
-  private busy = false;
+  private loaded = false;
   private stopping = false;
-  private running: Promise<void> = Promise.resolve();
   private readonly timeFormat: Intl.DateTimeFormat;
 
   constructor(
@@ -87,11 +116,13 @@ export class EvidenceRecorder {
     private readonly log: Logger,
     private readonly nowMs: () => number = Date.now,
   ) {
+    this.workers = Math.max(1, o.workers ?? 2);
     this.timeFormat = new Intl.DateTimeFormat('sv-SE', {
       timeZone: o.timezone,
       dateStyle: 'short',
       timeStyle: 'medium',
     });
+    for (const [id, cam] of cameras) cam.ring?.setHold?.(() => this.queue.oldestNeededMs(id));
   }
 
   /**
@@ -121,27 +152,42 @@ export class EvidenceRecorder {
       ...(event.line ? { line: event.line } : {}),
     };
     const refs: EvidenceRef = {};
-    const add = (id: string, kind: NewEvidence['kind'], contentType: string, job: CaptureJob) =>
-      this.sink.addEvidence({
-        id,
-        eventId: event.id,
-        camera: event.camera,
-        kind,
-        contentType,
-        job: JSON.stringify(job),
-      });
     if (this.o.snapshot) {
-      add(ids.snapshot, 'snapshot', 'image/jpeg', { ...base, type: 'snapshots', cleanId: ids.snapshotClean });
-      add(ids.snapshotClean, 'snapshotClean', 'image/jpeg', { ...base, type: 'companion' });
+      this.add(event, ids.snapshot, 'snapshot', 'image/jpeg', {
+        ...base,
+        type: 'snapshots',
+        cleanId: ids.snapshotClean,
+      });
+      this.add(event, ids.snapshotClean, 'snapshotClean', 'image/jpeg', { ...base, type: 'companion' });
       refs.snapshot = ids.snapshot;
       refs.snapshotClean = ids.snapshotClean;
     }
     if (this.o.clip) {
-      add(ids.clip, 'clip', 'video/mp4', { ...base, type: 'clip' });
+      this.add(event, ids.clip, 'clip', 'video/mp4', { ...base, type: 'clip' });
       refs.clip = ids.clip;
     }
     this.open.set(event.id, refs);
+    this.pump();
     return { ...event, evidence: refs };
+  }
+
+  /** Records a pending item durably (outbox) and queues its capture. */
+  private add(
+    event: MatthanEvent,
+    id: string,
+    kind: NewEvidence['kind'],
+    contentType: string,
+    job: CaptureJob,
+  ): void {
+    this.sink.addEvidence({
+      id,
+      eventId: event.id,
+      camera: event.camera,
+      kind,
+      contentType,
+      job: JSON.stringify(job),
+    });
+    this.queue.add(id, event.camera, job);
   }
 
   /**
@@ -155,7 +201,7 @@ export class EvidenceRecorder {
     if (!ring.covering(best.ts, best.ts).some((seg) => seg.startMs <= best.ts && best.ts < seg.endMs))
       return refs;
     const id = bestEvidenceId(event.id);
-    const job: CaptureJob = {
+    this.add(event, id, 'snapshot', 'image/jpeg', {
       type: 'snapshots',
       atMs: best.ts,
       fromMs: best.ts,
@@ -165,132 +211,182 @@ export class EvidenceRecorder {
       rule: event.rule,
       ...(event.zone ? { zone: event.zone } : {}),
       ...(event.line ? { line: event.line } : {}),
-    };
-    this.sink.addEvidence({
-      id,
-      eventId: event.id,
-      camera: event.camera,
-      kind: 'snapshot',
-      contentType: 'image/jpeg',
-      job: JSON.stringify(job),
     });
+    this.pump();
     return { ...refs, best: id };
   }
 
+  /** Resumes the captures a previous run left pending, then polls for footage arriving. */
   start(pollMs = 500): void {
-    this.timer = setInterval(() => void this.tick(), pollMs);
+    this.load();
+    this.timer = setInterval(() => this.pump(), pollMs);
     this.timer.unref();
+    this.pump();
   }
 
   /**
-   * Stops capturing and waits for the capture in progress: the edge closes the outbox database after this, and a
-   * capture still running then failed with "The database connection is not open". Items not reached stay pending
-   * in the outbox and are captured after the next start.
+   * Stops capturing: no new job starts, running ffmpeg jobs are killed, and this resolves once they have
+   * settled, so the edge closes the outbox only after the last write to it (a capture still running then failed
+   * with "The database connection is not open"). Jobs not done stay pending in the outbox and run after the
+   * next start.
    */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    this.abort.abort();
+    await this.idle();
   }
 
-  /** Captures every pending item whose frames are in the ring (or gives up on those past their deadline). */
+  /** Starts every job that is ready now (up to the worker bound) and resolves when the recorder is idle. */
   async tick(): Promise<void> {
-    if (this.busy || this.stopping) return;
-    this.busy = true;
-    const run = this.captureAll();
-    this.running = run;
-    await run;
+    this.load();
+    this.pump();
+    await this.idle();
   }
 
-  private async captureAll(): Promise<void> {
-    try {
-      for (const item of this.sink.store.pendingEvidence(100)) {
-        if (this.stopping) break;
-        const job = item.job ? (JSON.parse(item.job) as CaptureJob) : undefined;
-        if (!job || job.type === 'companion') continue; // made ready by its snapshot job
-        await this.process(item, job);
+  metrics(): RecorderMetrics {
+    const b = this.queue.backlog(this.nowMs());
+    return { backlog: b.count, oldestPendingAgeS: b.oldestAgeS, counters: this.counters };
+  }
+
+  private async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.race(this.inflight);
+  }
+
+  /** Pending captures in the outbox from before this process (the ring index kept their footage). */
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    let resumed = 0;
+    for (const item of this.sink.store.pendingEvidence(1_000_000)) {
+      if (!item.job || this.queue.has(item.id)) continue;
+      try {
+        const job = JSON.parse(item.job) as CaptureJob;
+        if (job.type !== 'companion') resumed++;
+        this.queue.add(item.id, item.camera, job);
+      } catch (err) {
+        this.lose(
+          { id: item.id, camera: item.camera },
+          'capture_failed',
+          `unreadable job: ${(err as Error).message}`,
+        );
       }
-    } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'evidence capture loop failed; retrying next tick');
-    } finally {
-      this.busy = false;
+    }
+    if (resumed > 0) this.log.info({ captures: resumed }, 'resuming evidence captures left pending');
+  }
+
+  /** Fills free workers with ready jobs, the one needing the oldest footage first. */
+  private pump(): void {
+    while (!this.stopping && this.inflight.size < this.workers) {
+      const work = this.next();
+      if (!work) return;
+      const run = work().finally(() => {
+        this.inflight.delete(run);
+        this.pump();
+      });
+      this.inflight.add(run);
     }
   }
 
-  private async process(item: EvidenceItem, job: CaptureJob): Promise<void> {
-    const ring = this.cameras.get(item.camera)?.ring;
+  /** The next unit of work, settling the captures found lost on the way. */
+  private next(): (() => Promise<void>) | undefined {
     const now = this.nowMs();
-    const deadline = job.toMs + this.o.captureTimeoutS * 1000;
-    const fail = (reason: string) => {
-      this.counters.failed++;
-      this.sink.evidenceFailed(item.id, reason);
-      if (job.cleanId) this.sink.evidenceFailed(job.cleanId, reason);
-    };
-    if (!ring) return fail(`camera ${item.camera} has no ring buffer`);
+    const work = this.queue.take(
+      now,
+      (camera) => this.cameras.get(camera)?.ring,
+      (p, ring, backlog) => decideCapture(p.job, ring, now, this.o.captureTimeoutS, backlog),
+      (p, d) => this.lose(p, d.reason, d.detail),
+    );
+    if (!work) return undefined;
+    if (work.kind === 'clip') return () => this.runClip(work.pending, work.plan);
+    return () => this.runSnapshots(work.batch, work.atMs, work.segment);
+  }
+
+  private lose(
+    p: Pick<Pending, 'id' | 'camera'> & { job?: CaptureJob },
+    reason: LostReason,
+    detail: string,
+  ): void {
+    this.queue.delete(p.id);
+    this.counters.failed++;
+    this.counters.lost[reason]++;
+    this.log.warn({ evidence: p.id, camera: p.camera, reason }, detail);
+    this.sink.evidenceFailed(p.id, detail);
+    if (p.job?.cleanId) this.sink.evidenceFailed(p.job.cleanId, detail);
+  }
+
+  /** A job failed in ffmpeg: retry shortly; past the deadline, a few more times, then give up. */
+  private failed(p: Pending, err: Error): void {
+    p.busy = false;
+    if (this.stopping) return; // killed by stop(): stays pending in the outbox for the next start
+    p.attempts++;
+    const now = this.nowMs();
+    const late = now > p.job.toMs + this.o.captureTimeoutS * 1000;
+    this.log.warn(
+      { evidence: p.id, attempts: p.attempts, err: err.message },
+      'evidence capture failed; will retry',
+    );
+    if (late && p.attempts >= MAX_LATE_ATTEMPTS) {
+      this.lose(p, 'capture_failed', err.message);
+      return;
+    }
+    p.notBeforeMs = now + RETRY_DELAY_MS;
+  }
+
+  private async runClip(p: Pending, plan: ClipPlan): Promise<void> {
     try {
-      if (job.type === 'snapshots') {
-        const segs = ring
-          .covering(job.atMs, job.atMs)
-          .filter((s) => s.startMs <= job.atMs && job.atMs < s.endMs);
-        if (segs.length === 0) {
-          if (now > deadline) fail('the ring never held the event frame');
-          return;
-        }
-        await this.captureSnapshots(item, job, segs);
-        return;
-      }
-      const segs = ring.covering(job.fromMs, job.toMs);
-      const recordedToMs = Math.max(0, ...segs.map((s) => s.endMs));
-      // Wait for the post-roll to be recorded, unless the deadline passed (then keep what exists).
-      if (recordedToMs < job.toMs && now <= deadline) return;
-      const plan = planClip(segs, job.fromMs, job.toMs);
-      if (!plan || plan.durationS <= 0) return fail('no ring segments for the clip window');
-      const file = path.join(this.sink.evidenceDir, `${item.id}.mp4`);
-      const res = await cutClip(plan, file, { mode: this.o.clipMode });
+      const file = path.join(this.sink.evidenceDir, `${p.id}.mp4`);
+      const res = await cutClip(plan, file, {
+        mode: this.o.clipMode,
+        copyHevc: this.o.copyHevc ?? false,
+        signal: this.abort.signal,
+      });
       if (plan.missingStartMs > 0 || plan.missingEndMs > 0) {
         this.counters.partialClips++;
         this.log.warn(
-          { evidence: item.id, ...plan, files: plan.files.length },
+          { evidence: p.id, ...plan, files: plan.files.length },
           'clip shorter than pre+post roll',
         );
       }
+      this.queue.delete(p.id);
       this.counters.clips++;
-      this.sink.evidenceReady(item.id, file, res.bytes);
+      this.sink.evidenceReady(p.id, file, res.bytes);
     } catch (err) {
-      // An ffmpeg failure on a segment that rotated away mid-cut: retry until the deadline, then give up.
-      this.log.warn({ evidence: item.id, err: (err as Error).message }, 'evidence capture failed');
-      if (now > deadline) fail((err as Error).message);
+      this.failed(p, err as Error);
     }
   }
 
-  private async captureSnapshots(item: EvidenceItem, job: CaptureJob, segs: TimedSegment[]): Promise<void> {
-    const cam = this.cameras.get(item.camera)!;
-    const frame = await grabFrame(segs, job.atMs);
-    const zone = job.zone ? cam.zones.find((z) => z.id === job.zone)?.polygon : undefined;
-    const line = job.line ? cam.lines.find((l) => l.id === job.line)?.points : undefined;
-    const pair = await renderSnapshots(
-      frame,
-      {
-        boxXyxyNorm: job.boxXyxyNorm,
-        ...(zone ? { zoneNorm: zone } : {}),
-        ...(line ? { lineNorm: line } : {}),
-        label: job.label,
-        caption: [
-          `${job.rule}${job.zone ? ` · ${job.zone}` : ''}${job.line ? ` · ${job.line}` : ''}`,
-          `${this.timeFormat.format(new Date(job.atMs))} ${this.o.timezone}`,
-          `${cam.name ?? item.camera} (${item.camera})`,
-        ],
-      },
-      this.o.jpegQuality,
-    );
-    const annotatedFile = path.join(this.sink.evidenceDir, `${item.id}.jpg`);
-    writeFileSync(annotatedFile, pair.annotated);
-    if (job.cleanId) {
-      const cleanFile = path.join(this.sink.evidenceDir, `${job.cleanId}.jpg`);
-      writeFileSync(cleanFile, pair.clean);
-      this.sink.evidenceReady(job.cleanId, cleanFile, statSync(cleanFile).size);
+  private async runSnapshots(batch: Pending[], atMs: number[], segment: TimedSegment): Promise<void> {
+    let frames: RgbFrame[];
+    try {
+      this.counters.snapshotRuns++;
+      frames = await grabFrames(segment, atMs, this.sink.evidenceDir, { signal: this.abort.signal });
+    } catch (err) {
+      for (const p of batch) this.failed(p, err as Error);
+      return;
     }
+    for (const [i, p] of batch.entries()) {
+      try {
+        await this.writeSnapshots(p, frames[i]!);
+      } catch (err) {
+        this.failed(p, err as Error);
+      }
+    }
+  }
+
+  private async writeSnapshots(p: Pending, frame: RgbFrame): Promise<void> {
+    const cam = this.cameras.get(p.camera)!;
+    const files = await writeSnapshotFiles(frame, p.id, p.job, {
+      dir: this.sink.evidenceDir,
+      jpegQuality: this.o.jpegQuality,
+      timezone: this.o.timezone,
+      timeFormat: this.timeFormat,
+      camera: { id: p.camera, name: cam.name, zones: cam.zones, lines: cam.lines },
+    });
+    this.queue.delete(p.id);
     this.counters.snapshots++;
-    this.sink.evidenceReady(item.id, annotatedFile, statSync(annotatedFile).size);
+    if (files.clean && p.job.cleanId)
+      this.sink.evidenceReady(p.job.cleanId, files.clean.file, files.clean.bytes);
+    this.sink.evidenceReady(p.id, files.annotated.file, files.annotated.bytes);
   }
 }

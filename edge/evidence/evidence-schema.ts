@@ -35,7 +35,24 @@ export const EvidenceSchema = Type.Object(
       default: 'copy',
       description:
         "'copy' (default) remuxes the camera's H.264 without re-encoding (cheap; starts on the keyframe at or before " +
-        "the pre-roll); 'transcode' re-encodes to H.264 (exact cut, any camera codec, costs CPU). Non-H.264 cameras always transcode.",
+        "the pre-roll); 'transcode' re-encodes to H.264 (exact cut, any camera codec, costs CPU). Other codecs are " +
+        'transcoded (x264 ultrafast, one thread per job), H.265 unless copyHevc.',
+    }),
+    copyHevc: Type.Boolean({
+      default: false,
+      description:
+        'H.265 cameras: stream-copy the clip into MP4 tagged hvc1 instead of transcoding it to H.264 (default ' +
+        'false). No CPU, but the clip plays only where the browser decodes HEVC (Safari; Chrome or Edge with ' +
+        'hardware HEVC decoding; not Chromium without it). Turn on when every review browser can, or when ' +
+        'transcoding cannot keep up with the camera.',
+    }),
+    workers: Type.Integer({
+      minimum: 1,
+      maximum: 16,
+      default: 2,
+      description:
+        'Capture jobs (ffmpeg processes: a snapshot decode or a clip cut) run at once, for all cameras (default 2, ' +
+        'one per core of a 2-core box). More drains a burst sooner and takes CPU from detection while it lasts.',
     }),
     captureTimeoutS: Type.Number({
       minimum: 1,

@@ -27,6 +27,16 @@ export const RingSchema = Type.Object(
         'Target segment length (s, default 2); a segment closes at the first keyframe after it. Shorter makes ' +
         'clips start closer to the wanted moment and makes the newest footage available sooner; more files.',
     }),
+    heldMaxS: Type.Number({
+      minimum: 0,
+      maximum: 3600,
+      default: 300,
+      description:
+        'Extra seconds of segments kept beyond `seconds` while a pending evidence capture still needs them (s, ' +
+        'default 300), so a capture backlog never loses footage before it is cut. This bounds the disk: ' +
+        'about bitrate x (seconds + heldMaxS); past it the oldest held footage goes and its capture is counted ' +
+        'lost (reason segment_expired). 0 turns holding off.',
+    }),
   },
   { additionalProperties: false, description: 'segment ring buffer for evidence clips' },
 );

@@ -68,6 +68,41 @@ async function loopedClip(file: string, loops: number): Promise<string> {
   return out;
 }
 
+/**
+ * An H.265 copy of a clip (libx265 re-encode, scaled to `height` lines, a keyframe a second as cameras send),
+ * cached in the temp dir across test files: what an H.265 camera serves.
+ */
+export async function h265Clip(file: string, height = 720): Promise<string> {
+  const key = createHash('sha1').update(`${file}:h265:${height}`).digest('hex').slice(0, 12);
+  const out = path.join(os.tmpdir(), `matthan-h265-${key}.mp4`);
+  if (existsSync(out)) return out;
+  const partial = `${out}.${process.pid}.part.mp4`;
+  await run('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-vf',
+    `scale=-2:${height}`,
+    '-c:v',
+    'libx265',
+    '-preset',
+    'ultrafast',
+    '-x265-params',
+    'keyint=30:log-level=error',
+    '-tag:v',
+    'hvc1',
+    partial,
+  ]);
+  renameSync(partial, out);
+  return out;
+}
+
 function launch(
   file: string,
   o: RtspServerOptions,

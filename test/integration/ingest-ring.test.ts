@@ -56,7 +56,7 @@ describe('segment ring buffer', () => {
     const add = ring.add.bind(ring);
     ring.add = (s: Segment) => {
       add(s);
-      snapshots.push({ listed: ring.segments(), files: readdirSync(dir) });
+      snapshots.push({ listed: ring.segments(), files: segmentFiles(dir) });
     };
     src = new FfmpegSource({
       cameraId: 'cam-ring',
@@ -135,10 +135,24 @@ describe('segment ring buffer', () => {
   it('after a stop and the next run start, every file on disk is a listed segment', () => {
     const listed = new Set(ring.segments().map((s) => path.basename(s.file)));
     ring.beginRun(Date.now());
-    const files = readdirSync(dir);
+    const files = segmentFiles(dir);
     expect(files.every((f) => listed.has(f))).toBe(true);
   });
+
+  it('a new process finds the segments with their times in the ring index, and keeps them at its first run', () => {
+    const before = ring.segments();
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const next = new SegmentRing({ dir, seconds: RING_SECONDS, segmentS: SEGMENT_S });
+    expect(next.segments()).toEqual(before);
+    next.beginRun(Date.now());
+    expect(segmentFiles(dir).sort()).toEqual(before.map((s) => path.basename(s.file)).sort());
+  });
 });
+
+/** The segment files in a ring directory (besides them it holds its index). */
+function segmentFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.ts'));
+}
 
 describe('segment ring buffer failure', () => {
   it('keeps frames flowing when the ring cannot be written (directory replaced by a file mid-run), and brings the ring back', async () => {

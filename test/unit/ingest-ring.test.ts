@@ -50,6 +50,23 @@ describe('ringRetention', () => {
     expect(total(keep)).toBeLessThanOrEqual(seconds);
     expect([...drop, ...keep]).toEqual(segments); // oldest dropped, order kept
   });
+
+  // A pending capture holds the segments ending after its start, up to hold.maxSeconds beyond the ring's own.
+  const ten = Array.from({ length: 10 }, (_, i) => seg(2 * i, 2 * i + 2)); // 0..20 s in 2 s segments
+  it.each<[string, { fromMs: number; maxSeconds: number } | undefined, number]>([
+    ['no hold: the newest 6 s', undefined, 3],
+    ['hold inside the ring changes nothing', { fromMs: 15_000, maxSeconds: 60 }, 3],
+    ['hold from 7 s keeps the segment holding 7 s', { fromMs: 7_000, maxSeconds: 60 }, 7],
+    ['hold on a segment boundary keeps from it', { fromMs: 8_000, maxSeconds: 60 }, 6],
+    ['hold older than the ring: all', { fromMs: -1, maxSeconds: 60 }, 10],
+    ['cap: at most 6 + 4 s', { fromMs: 0, maxSeconds: 4 }, 5],
+    ['cap 0: as without hold', { fromMs: 0, maxSeconds: 0 }, 3],
+  ])('%s', (_name, hold, kept) => {
+    const { keep, drop } = ringRetention(ten, 6, hold);
+    expect(keep).toHaveLength(kept);
+    expect([...drop, ...keep]).toEqual(ten);
+    expect(total(keep)).toBeLessThanOrEqual(6 + (hold?.maxSeconds ?? 0));
+  });
 });
 
 describe('backoffDelayMs', () => {
@@ -74,7 +91,7 @@ describe('checkRing', () => {
     [{ enabled: true, seconds: 3, segmentS: 2 }, 1],
     [{ enabled: false, seconds: 3, segmentS: 2 }, 0],
   ])('%j -> %i issues', (ring, n) => {
-    const issues = checkRing(ring, 'cameras[0].ring');
+    const issues = checkRing({ ...ring, heldMaxS: 300 }, 'cameras[0].ring');
     expect(issues).toHaveLength(n);
     if (n) expect(issues[0]!.path).toBe('cameras[0].ring.seconds');
   });
