@@ -98,7 +98,7 @@ const edge = await startEdge(
     ...edgeConfig,
     broker: { ...edgeConfig.broker, url: central.brokerUrl, username: box.username, password: box.password },
     dataDir: path.join(dataDir, 'edge'),
-    central: { url: central.url, token: box.token, timeoutS: 60, retryMaxS: 30 },
+    central: { url: central.url, token: box.token, timeoutS: 60, retryMaxS: 30, viewSnapshotS: 300 },
     http: { ...edgeConfig.http, port: 0 },
     cameras: [{ ...camera, source, viewGuard }],
     evidence: { ...edgeConfig.evidence, copyHevc: values['copy-hevc'] === true },

@@ -163,7 +163,8 @@ export function checkRegions(r: RegionsConfig, at: string): ConfigIssue[] {
     issues.push({
       path: `${at}.tiles`,
       value: r.tiles,
-      reason: 'is only used with mode auto or rects (mode is frame, the default); set mode: auto or remove tiles',
+      reason:
+        'is only used with mode auto or rects (mode is frame, the default); set mode: auto or remove tiles',
     });
   r.rects?.forEach((rect, i) => {
     const [x1, y1, x2, y2] = rect;
