@@ -192,13 +192,28 @@ describe('evidence view', { timeout: 120_000 }, () => {
 
   it('Z magnifies the picture around the box and back; a viewer cannot give verdicts', async () => {
     await page.locator('body').click({ position: { x: 5, y: 400 } });
-    await page.keyboard.press('z');
-    await poll(() => page.locator('.stage').evaluate((e) => e.classList.contains('zoomed'))).toBe(true);
-    expect(await page.locator('.stage').evaluate((e) => (e as HTMLElement).style.transformOrigin)).toMatch(
-      /%/,
-    );
-    await page.keyboard.press('z');
-    await poll(() => page.locator('.stage').evaluate((e) => e.classList.contains('zoomed'))).toBe(false);
+    // Z on the stage shown now. A live update (the clip uploaded in the test before, then its start time read)
+    // may redraw the incident meanwhile and replace the stage: then Z is pressed again on the new one.
+    const zoomTo = async (want: boolean): Promise<string> => {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const now = page.locator('.stage');
+        if (attempt > 0 && (await now.evaluate((e) => e.classList.contains('zoomed'))) === want)
+          return now.evaluate((e) => `${e.classList.contains('zoomed')} ${e.style.transformOrigin}`);
+        await now.evaluate((e) => e.setAttribute('data-pressed', ''));
+        await page.keyboard.press('z');
+        const seen = page.locator('.stage[data-pressed]');
+        await poll(async () =>
+          (await seen.count()) === 0
+            ? 'replaced'
+            : String(await seen.evaluate((e) => e.classList.contains('zoomed'))),
+        ).toMatch(new RegExp(`^(replaced|${want})$`));
+        if ((await seen.count()) === 1)
+          return seen.evaluate((e) => `${e.classList.contains('zoomed')} ${e.style.transformOrigin}`);
+      }
+      throw new Error('the incident was redrawn at every Z press');
+    };
+    expect(await zoomTo(true)).toMatch(/^true \S+% \S+%/);
+    expect(await zoomTo(false)).toMatch(/^false/);
     expect(await page.locator('.verdict-btn[data-verdict="confirmed"]').isDisabled()).toBe(true);
     expect(await page.locator('.verdict').textContent()).toContain('Tài khoản chỉ có quyền xem.');
   });
