@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config/errors.ts';
 import { type Logger, logger } from '../lib/log.ts';
+import { within } from '../lib/within.ts';
 import { buildApp } from './app.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
@@ -335,15 +336,7 @@ export async function startCentral(
       // Requests in progress get CLOSE_GRACE_MS to finish; then their connections are cut, so a stalled client (an
       // upload whose sender stopped sending) cannot hold the shutdown. An edge retries a cut upload.
       const closed = app.close();
-      let timer: NodeJS.Timeout | undefined;
-      const inTime = await Promise.race([
-        closed.then(() => true),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (!inTime) {
+      if (!(await within(closed, CLOSE_GRACE_MS))) {
         log.warn(
           { graceMs: CLOSE_GRACE_MS, requests: [...inflight.values()].slice(0, 20) },
           'requests still open at shutdown; connections cut',

@@ -5,6 +5,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { Topics } from '../../contract/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { maskUrl } from '../../lib/mask-url.ts';
+import { within } from '../../lib/within.ts';
 import { tlsFileOptions } from '../broker/client-options.ts';
 import type { CentralConfig } from '../config/schema.ts';
 import { type AckEntry, buildAckMessages } from './ack-messages.ts';
@@ -177,15 +178,7 @@ export class Subscriber {
     // A graceful end waits for central's own in-flight publishes (acks to the edges) to be acknowledged by the
     // broker; a stalled broker must not hold the shutdown, so after END_GRACE_MS the connection is cut. Acks lost
     // that way only make the edges send again, and dedup drops the copies.
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = await Promise.race([
-      this.client.endAsync().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), END_GRACE_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!graceful) {
+    if (!(await within(this.client.endAsync(), END_GRACE_MS))) {
       this.log.warn({ graceMs: END_GRACE_MS }, 'broker did not acknowledge in time; MQTT connection cut');
       await this.client.endAsync(true);
     }

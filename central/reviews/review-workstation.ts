@@ -3,6 +3,7 @@ import type { MatthanEvent } from '../../contract/index.ts';
 import type { CameraSceneStore, StoredScene } from '../store/camera-scene-store.ts';
 import type { Db } from '../store/database.ts';
 import type { EvidenceNotesStore } from '../store/evidence-notes-store.ts';
+import { eventIdOfEvidence } from '../store/evidence-refs.ts';
 import type { EvidenceStore } from '../store/evidence-store.ts';
 import type { Incident, IncidentDetail, IncidentStore } from '../store/incident-store.ts';
 import type { ReviewStore, StoredReview, VersionedIncident } from '../store/review-store.ts';
@@ -77,7 +78,7 @@ export class ReviewWorkstation {
    * else by searching the incidents' evidence references (rare: other naming schemes).
    */
   incidentOfEvidence(evidenceId: string): string | undefined {
-    const eventId = evidenceId.replace(/_[A-Za-z0-9]+$/, '');
+    const eventId = eventIdOfEvidence(evidenceId);
     const byEvent = this.d.db.prepare('SELECT incident_id FROM events WHERE id = ? LIMIT 1').get(eventId) as
       | { incident_id: string }
       | undefined;

@@ -17,6 +17,9 @@ export const EVIDENCE_REF_MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The event an evidence id was minted for: ids are `{eventId}_{kind}` (`_s`, `_sc`, `_v`, `_p...`). */
+export const eventIdOfEvidence = (evidenceId: string): string => evidenceId.replace(/_[A-Za-z0-9]+$/, '');
+
 export interface EvidenceRef {
   evidenceId: string;
   eventId: string;

@@ -13,7 +13,7 @@ import {
 } from '../evidence/evidence-blob-store.ts';
 import { FsBlobStore } from '../evidence/fs-blob-store.ts';
 import { type Db, migrate } from './database.ts';
-import type { EvidenceRefs } from './evidence-refs.ts';
+import { type EvidenceRefs, eventIdOfEvidence } from './evidence-refs.ts';
 
 export const EVIDENCE_MIGRATIONS: readonly string[] = [
   `
@@ -171,7 +171,7 @@ export class EvidenceStore {
     if (this.refs) {
       const ref = this.refs.get(id);
       if (!ref) {
-        const eventId = id.replace(/_[A-Za-z0-9]+$/, '');
+        const eventId = eventIdOfEvidence(id);
         const refused = uploader.site !== undefined ? this.refusedEvent?.(eventId, uploader.site) : undefined;
         if (refused !== undefined)
           throw new EvidenceRefusedError(

@@ -4,6 +4,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { SCHEMA_VERSION, type StatusMessage, Topics } from '../../contract/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { maskUrl } from '../../lib/mask-url.ts';
+import { within } from '../../lib/within.ts';
 import type { EdgeConfig } from '../config/schema.ts';
 
 const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
@@ -116,11 +117,6 @@ export class MqttPublisher {
     if (this.client.connected) await this.publishStatus('_edge', 'offline', { reason: 'shutdown' });
     // A polite end waits for in-flight PUBACKs; with the broker gone that could hang, and the outbox
     // replays whatever is unacknowledged on the next start anyway.
-    const polite = this.client.endAsync(!this.client.connected);
-    const timedOut = await Promise.race([
-      polite.then(() => false),
-      new Promise<boolean>((r) => setTimeout(() => r(true), 2000).unref()),
-    ]);
-    if (timedOut) await this.client.endAsync(true);
+    if (!(await within(this.client.endAsync(!this.client.connected), 2000))) await this.client.endAsync(true);
   }
 }
